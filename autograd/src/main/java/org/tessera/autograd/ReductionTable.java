@@ -1,0 +1,85 @@
+package org.tessera.autograd;
+
+import static org.tessera.autograd.Graph.of;
+import static org.tessera.autograd.Graph.record;
+
+import java.util.Arrays;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Shapes;
+import org.tessera.tensor.Tensor;
+import org.tessera.tensor.TensorOps;
+
+/** Reductions and the matrix product. */
+interface ReductionTable extends TensorOps {
+  @Override default Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+    String name = switch (op) {
+      case SUM -> "sum";
+      case MAX -> "amax";
+      case MIN -> "amin";
+    };
+    for (int d : dims)
+      if (x.size(d) == 0 && (op == ReduceOp.MAX || op == ReduceOp.MIN))
+        throw new IllegalArgumentException(name + ": cannot reduce over dim " + d + " of size 0 (shape " + Shapes.str(x.shape()) + ")");
+    Tensor kept = x.backend().reduce(op, x, dims);
+    int[] keptShape = kept.shape();
+    Tensor out = keepdim ? kept : Tensor.contiguousView(kept.storage(), dropDims(keptShape, dims));
+    return record(name, out, of(x), of(x, kept), g -> {
+      Tensor gk = g.reshape(keptShape);
+      return of(switch (op) {
+        case SUM -> gk.expand(x.shape());
+        case MAX, MIN -> {
+          // the gradient is shared equally among the elements that attain the extreme, as torch.amax does
+          Tensor hit = x.eq(kept).to(x.dtype());
+          yield gk.mul(hit).div(hit.sum(dims, true));
+        }
+      });
+    });
+  }
+
+  @Override default Tensor matmul(Tensor a, Tensor b) {
+    if (a.dim() == 0 || b.dim() == 0)
+      throw new IllegalArgumentException("matmul: both operands need at least 1 dim, got shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
+    ElementwiseTable.requireSameDevice("matmul", a, b);
+    DType dtype = DType.promote(a.dtype(), b.dtype());
+    Tensor x = a.to(dtype), y = b.to(dtype);
+    // 1-D operands become a row (left) or a column (right); the added dim is dropped from the result
+    Tensor x2 = x.dim() == 1 ? x.unsqueeze(0) : x, y2 = y.dim() == 1 ? y.unsqueeze(1) : y;
+    int m = x2.size(-2), k = x2.size(-1), n = y2.size(-1);
+    if (y2.size(-2) != k)
+      throw new IllegalArgumentException("matmul: shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " cannot be multiplied (" + k + " vs "
+          + y2.size(-2) + ")");
+    int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(x2.shape(), x2.dim() - 2), Arrays.copyOf(y2.shape(), y2.dim() - 2));
+    Tensor product = x.backend().matmul(flattenBatch(x2, batch, m, k), flattenBatch(y2, batch, k, n));
+    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    int[] resultShape = a.dim() == 1 && b.dim() == 1 ? new int[0]
+        : a.dim() == 1 ? dropDims(outShape, new int[] {batch.length})
+        : b.dim() == 1 ? dropDims(outShape, new int[] {batch.length + 1})
+        : outShape;
+    Tensor out = Tensor.contiguousView(product.storage(), resultShape);
+    return record("matmul", out, of(x, y), of(x, y), g -> {
+      Tensor g2 = g.reshape(outShape);
+      Tensor gx = MovementTable.sumToShape(g2.matmul(y2.mT()), x2.shape()).reshape(x.shape());
+      Tensor gy = MovementTable.sumToShape(x2.mT().matmul(g2), y2.shape()).reshape(y.shape());
+      return of(gx, gy);
+    });
+  }
+
+  /** A (B, rows, cols) view (or copy) of t broadcast to batch + (rows, cols). */
+  private static Tensor flattenBatch(Tensor t, int[] batch, int rows, int cols) {
+    int[] full = Arrays.copyOf(batch, batch.length + 2);
+    full[batch.length] = rows;
+    full[batch.length + 1] = cols;
+    Tensor e = t.expandRaw(full);
+    int[] shape3 = {Shapes.numel(batch), rows, cols};
+    int[] strides = org.tessera.tensor.ViewStrides.of(e.shape(), e.strides(), shape3);
+    if (strides != null) return e.asStrided(shape3, strides, e.offset());
+    return Tensor.contiguousView(e.backend().copy(e, e.dtype()).storage(), shape3);
+  }
+
+  private static int[] dropDims(int[] shape, int[] sortedDims) {
+    return java.util.stream.IntStream.range(0, shape.length).filter(d -> Arrays.binarySearch(sortedDims, d) < 0).map(d -> shape[d]).toArray();
+  }
+}

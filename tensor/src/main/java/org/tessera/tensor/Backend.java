@@ -1,0 +1,51 @@
+package org.tessera.tensor;
+
+/**
+ * The buffer-level operations a device implements. Inputs are tensors read as views (storage, shape, strides,
+ * offset; strides may be 0 for broadcast dims); results are new contiguous tensors. No autograd here: the op table
+ * in {@code autograd/} composes these. No default methods, so a backend missing an op does not compile.
+ */
+public interface Backend {
+  Device device();
+
+  /** A zero-filled storage. */
+  Storage allocate(DType dtype, int length);
+
+  /** A storage on this device with the contents of a host storage (may return it unchanged on host devices). */
+  Storage upload(HostStorage host);
+
+  /** The contents of a storage of this device in host memory (may return it unchanged on host devices). */
+  HostStorage download(Storage storage);
+
+  /** A contiguous copy of {@code x} converted to {@code dtype}. */
+  Tensor copy(Tensor x, DType dtype);
+
+  /** Writes {@code src} (same shape, may be broadcast) into the view {@code dst}, converting dtype. */
+  void assign(Tensor dst, Tensor src);
+
+  Tensor unary(UnaryOp op, Tensor x, double a, double b);
+
+  /** {@code a} and {@code b} have the same shape and dtype; the result is BOOL for comparisons and logical ops. */
+  Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+  /** {@code cond ? a : b} elementwise; all three have the same shape, {@code a} and {@code b} the same dtype. */
+  Tensor where(Tensor cond, Tensor a, Tensor b);
+
+  /** Reduces over {@code dims} (sorted, distinct); the result keeps them with size 1. */
+  Tensor reduce(ReduceOp op, Tensor x, int[] dims);
+
+  /** The I64 index of the first maximum (or minimum) along {@code dim}, kept with size 1; NaN counts as the maximum. */
+  Tensor argReduce(boolean max, Tensor x, int dim);
+
+  /** Batched product of {@code a} (B, M, K) and {@code b} (B, K, N), same float dtype, batch strides may be 0. */
+  Tensor matmul(Tensor a, Tensor b);
+
+  /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1, likewise for any dim; out has the index's shape. */
+  Tensor gather(Tensor x, int dim, Tensor index);
+
+  /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for dim 1, likewise for any dim; dst is contiguous. */
+  void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src);
+
+  /** The I64 permutation that sorts {@code x} along {@code dim} stably (NaN last ascending, first descending). */
+  Tensor sortIndices(Tensor x, int dim, boolean descending);
+}

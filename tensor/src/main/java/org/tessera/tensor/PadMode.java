@@ -1,0 +1,4 @@
+package org.tessera.tensor;
+
+/** The modes of torch.nn.functional.pad. */
+public enum PadMode { CONSTANT, REFLECT, REPLICATE, CIRCULAR }

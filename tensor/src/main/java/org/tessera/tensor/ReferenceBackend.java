@@ -1,0 +1,194 @@
+package org.tessera.tensor;
+
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * The specification: every op as a plain single-threaded loop over strided positions, accumulating in F64 (exact
+ * integer arithmetic for integer dtypes). Slow on purpose; the fast backends are tested against it.
+ */
+public final class ReferenceBackend implements Backend {
+  private final Device device;
+
+  public ReferenceBackend(Device device) {
+    this.device = device;
+  }
+
+  public static final class Provider implements BackendProvider {
+    @Override public String type() { return Device.REFERENCE.type(); }
+    @Override public Backend create(Device device) { return new ReferenceBackend(device); }
+  }
+
+  @Override public Device device() { return device; }
+
+  @Override public Storage allocate(DType dtype, int length) {
+    return HostStorage.allocate(dtype, device, length);
+  }
+
+  @Override public Storage upload(HostStorage host) {
+    return HostStorages.copyTo(host, device);
+  }
+
+  @Override public HostStorage download(Storage storage) {
+    return HostStorages.copyTo((HostStorage) storage, Device.CPU);
+  }
+
+  private HostStorage out(DType dtype, int n) {
+    return HostStorage.allocate(dtype, device, n);
+  }
+
+  private static HostStorage host(Tensor t) {
+    return (HostStorage) t.storage();
+  }
+
+  @Override public Tensor copy(Tensor x, DType dtype) {
+    HostStorage out = out(dtype, x.numel());
+    HostStorage in = host(x);
+    Cursor c = Cursor.over(x);
+    for (int i = 0; i < out.length(); i++, c.next()) HostStorages.convert(in, c.offsets[0], out, i);
+    return Tensor.contiguousView(out, x.shape());
+  }
+
+  @Override public void assign(Tensor dst, Tensor src) {
+    HostStorage d = host(dst), s = host(src);
+    Cursor c = Cursor.over(dst, src);
+    for (int i = 0, n = dst.numel(); i < n; i++, c.next()) HostStorages.convert(s, c.offsets[1], d, c.offsets[0]);
+  }
+
+  @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
+    HostStorage out = out(x.dtype(), x.numel()), in = host(x);
+    Cursor c = Cursor.over(x);
+    for (int i = 0; i < out.length(); i++, c.next()) out.setDouble(i, op.apply(in.getDouble(c.offsets[0]), a, b));
+    return Tensor.contiguousView(out, x.shape());
+  }
+
+  @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    DType dtype = a.dtype();
+    HostStorage out = out(op.producesBool() ? DType.BOOL : dtype, a.numel()), x = host(a), y = host(b);
+    Cursor c = Cursor.over(a, b);
+    boolean exactIntegers = !dtype.floating && !op.producesBool();
+    for (int i = 0; i < out.length(); i++, c.next()) {
+      if (exactIntegers) out.setLong(i, op.applyLong(x.getLong(c.offsets[0]), y.getLong(c.offsets[1])));
+      else out.setDouble(i, op.apply(x.getDouble(c.offsets[0]), y.getDouble(c.offsets[1])));
+    }
+    return Tensor.contiguousView(out, a.shape());
+  }
+
+  @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
+    HostStorage out = out(a.dtype(), a.numel()), k = host(cond), x = host(a), y = host(b);
+    Cursor c = Cursor.over(cond, a, b);
+    for (int i = 0; i < out.length(); i++, c.next()) {
+      boolean pick = k.getDouble(c.offsets[0]) != 0;
+      HostStorages.convert(pick ? x : y, c.offsets[pick ? 1 : 2], out, i);
+    }
+    return Tensor.contiguousView(out, a.shape());
+  }
+
+  @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
+    Reduction r = Reduction.of(x, dims);
+    HostStorage out = out(op.resultType(x.dtype()), Shapes.numel(r.outShape())), in = host(x);
+    boolean exactIntegers = !x.dtype().floating;
+    Cursor outer = r.outer();
+    for (int i = 0; i < out.length(); i++, outer.next()) {
+      Cursor inner = r.inner(outer.offsets[0]);
+      if (exactIntegers) {
+        long acc = op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? Long.MIN_VALUE : Long.MAX_VALUE;
+        for (int j = 0; j < r.innerSize(); j++, inner.next()) {
+          long v = in.getLong(inner.offsets[0]);
+          acc = switch (op) {
+            case SUM -> acc + v;
+            case MAX -> Math.max(acc, v);
+            case MIN -> Math.min(acc, v);
+          };
+        }
+        out.setLong(i, acc);
+      } else {
+        double acc = op.identity();
+        for (int j = 0; j < r.innerSize(); j++, inner.next()) acc = op.combine(acc, in.getDouble(inner.offsets[0]));
+        out.setDouble(i, acc);
+      }
+    }
+    return Tensor.contiguousView(out, r.outShape());
+  }
+
+  @Override public Tensor argReduce(boolean max, Tensor x, int dim) {
+    Reduction r = Reduction.of(x, new int[] {dim});
+    HostStorage out = out(DType.I64, Shapes.numel(r.outShape())), in = host(x);
+    int n = x.size(dim), stride = x.stride(dim);
+    Cursor outer = r.outer();
+    for (int i = 0; i < out.length(); i++, outer.next()) {
+      int best = 0;
+      double bestValue = in.getDouble(outer.offsets[0]);
+      for (int j = 1; j < n && !Double.isNaN(bestValue); j++) {
+        double v = in.getDouble(outer.offsets[0] + j * stride);
+        if (Double.isNaN(v) || (max ? v > bestValue : v < bestValue)) {
+          best = j;
+          bestValue = v;
+        }
+      }
+      out.setLong(i, best);
+    }
+    return Tensor.contiguousView(out, r.outShape());
+  }
+
+  @Override public Tensor matmul(Tensor a, Tensor b) {
+    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    HostStorage out = out(a.dtype(), batch * m * n), x = host(a), y = host(b);
+    int[] sa = a.strides(), sb = b.strides();
+    for (int p = 0; p < batch; p++)
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+          double acc = 0;
+          for (int q = 0; q < k; q++)
+            acc += x.getDouble(a.offset() + p * sa[0] + i * sa[1] + q * sa[2]) * y.getDouble(b.offset() + p * sb[0] + q * sb[1] + j * sb[2]);
+          out.setDouble((p * m + i) * n + j, acc);
+        }
+    return Tensor.contiguousView(out, batch, m, n);
+  }
+
+  @Override public Tensor gather(Tensor x, int dim, Tensor index) {
+    HostStorage out = out(x.dtype(), index.numel()), in = host(x), idx = host(index);
+    int size = x.size(dim), stride = x.stride(dim);
+    // walk the index's positions; the source position is the same but for dim, which the index value replaces
+    int[] sourceStrides = x.strides();
+    sourceStrides[dim] = 0;
+    Cursor c = new Cursor(index.shape(), new int[][] {index.strides(), sourceStrides}, new int[] {index.offset(), x.offset()});
+    for (int i = 0; i < out.length(); i++, c.next()) {
+      long j = IndexCheck.check("gather", idx.getLong(c.offsets[0]), size, dim);
+      HostStorages.convert(in, c.offsets[1] + (int) j * stride, out, i);
+    }
+    return Tensor.contiguousView(out, index.shape());
+  }
+
+  @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
+    HostStorage d = host(dst), s = host(src), idx = host(index);
+    int size = dst.size(dim), stride = dst.stride(dim);
+    int[] targetStrides = dst.strides();
+    targetStrides[dim] = 0;
+    Cursor c = new Cursor(index.shape(), new int[][] {index.strides(), src.strides(), targetStrides},
+        new int[] {index.offset(), src.offset(), dst.offset()});
+    for (int i = 0, n = index.numel(); i < n; i++, c.next()) {
+      long j = IndexCheck.check("scatter_add", idx.getLong(c.offsets[0]), size, dim);
+      int t = c.offsets[2] + (int) j * stride;
+      d.setDouble(t, d.getDouble(t) + s.getDouble(c.offsets[1]));
+    }
+  }
+
+  @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
+    Reduction r = Reduction.of(x, new int[] {dim});
+    int n = x.size(dim), stride = x.stride(dim);
+    HostStorage out = out(DType.I64, x.numel()), in = host(x);
+    int[] outStrides = Shapes.contiguousStrides(x.shape());
+    Comparator<Integer> order = descending ? SortOrder.descending(in) : SortOrder.ascending(in);
+    Cursor outer = r.outer();
+    Cursor outPos = new Cursor(r.outShape(), new int[][] {outStrides}, new int[] {0});
+    for (int i = 0, lines = Shapes.numel(r.outShape()); i < lines; i++, outer.next(), outPos.next()) {
+      Integer[] perm = new Integer[n];
+      for (int j = 0; j < n; j++) perm[j] = j;
+      final int base = outer.offsets[0];
+      Arrays.sort(perm, (p, q) -> order.compare(base + p * stride, base + q * stride)); // a stable merge sort
+      for (int j = 0; j < n; j++) out.setLong(outPos.offsets[0] + j * outStrides[dim], perm[j]);
+    }
+    return Tensor.contiguousView(out, x.shape());
+  }
+}

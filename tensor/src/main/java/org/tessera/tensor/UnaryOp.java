@@ -1,0 +1,62 @@
+package org.tessera.tensor;
+
+import org.apache.commons.math3.special.Erf;
+
+/**
+ * Elementwise functions of one argument with up to two scalar parameters {@code a, b}. {@link #apply} is the
+ * definition every backend is tested against; fast backends may vectorise but must agree with it.
+ */
+public enum UnaryOp {
+  NEG, ABS, SIGN, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SQUARE, SIN, COS, TANH, SIGMOID, RELU,
+  /** a = negative slope */
+  LEAKY_RELU,
+  GELU, GELU_TANH, SILU, ERF,
+  /** x^a */
+  POW,
+  /** a^x */
+  RPOW,
+  /** min(max(x, a), b); NaN bounds mean "no bound" */
+  CLAMP,
+  /** x * a + b */
+  AFFINE;
+
+  private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+  public double apply(double x, double a, double b) {
+    return switch (this) {
+      case NEG -> -x;
+      case ABS -> Math.abs(x);
+      case SIGN -> Math.signum(x);
+      case EXP -> Math.exp(x);
+      case LOG -> Math.log(x);
+      case LOG1P -> Math.log1p(x);
+      case SQRT -> Math.sqrt(x);
+      case RSQRT -> 1 / Math.sqrt(x);
+      case RECIPROCAL -> 1 / x;
+      case SQUARE -> x * x;
+      case SIN -> Math.sin(x);
+      case COS -> Math.cos(x);
+      case TANH -> Math.tanh(x);
+      case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+      case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0);
+      case LEAKY_RELU -> x > 0 ? x : x * a;
+      case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
+      case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+      case SILU -> x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+      case ERF -> erf(x);
+      case POW -> Math.pow(x, a);
+      case RPOW -> Math.pow(a, x);
+      case CLAMP -> {
+        double y = Double.isNaN(a) ? x : Math.max(x, a);
+        yield Double.isNaN(b) ? y : Math.min(y, b);
+      }
+      case AFFINE -> x * a + b;
+    };
+  }
+
+  /** erf to double precision (Commons Math, through the regularised gamma function). */
+  public static double erf(double x) {
+    if (Double.isNaN(x)) return x;
+    return Erf.erf(x);
+  }
+}

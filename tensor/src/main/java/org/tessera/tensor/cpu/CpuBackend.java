@@ -1,0 +1,156 @@
+package org.tessera.tensor.cpu;
+
+import org.tessera.tensor.Backend;
+import org.tessera.tensor.BackendProvider;
+import org.tessera.tensor.BinaryOp;
+import org.tessera.tensor.Cursor;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Device;
+import org.tessera.tensor.HostStorage;
+import org.tessera.tensor.HostStorages;
+import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Reduction;
+import org.tessera.tensor.ReferenceBackend;
+import org.tessera.tensor.Storage;
+import org.tessera.tensor.Tensor;
+import org.tessera.tensor.UnaryOp;
+
+/**
+ * The CPU backend: Vector-API kernels for F32, multi-threaded through {@link Parallel}. What has no fast path here
+ * (integer dtypes, indexing, sorting) runs the reference loops of {@link ReferenceBackend}, which define the results.
+ */
+public final class CpuBackend implements Backend {
+  private static final int GRAIN = 1 << 14;
+  private final Device device;
+  private final ReferenceBackend generic;
+
+  public CpuBackend(Device device) {
+    this.device = device;
+    this.generic = new ReferenceBackend(device);
+  }
+
+  public static final class Provider implements BackendProvider {
+    @Override public String type() { return Device.CPU.type(); }
+    @Override public Backend create(Device device) { return new CpuBackend(device); }
+  }
+
+  @Override public Device device() { return device; }
+  @Override public Storage allocate(DType dtype, int length) { return HostStorage.allocate(dtype, device, length); }
+  @Override public Storage upload(HostStorage host) { return host.device().equals(device) ? host : HostStorages.copyTo(host, device); }
+  @Override public HostStorage download(Storage storage) { return HostStorages.copyTo((HostStorage) storage, Device.CPU); }
+
+  private static HostStorage host(Tensor t) { return (HostStorage) t.storage(); }
+
+  private static boolean denseF32(Tensor t) { return t.dtype() == DType.F32 && t.isContiguous(); }
+
+  @Override public Tensor copy(Tensor x, DType dtype) {
+    int n = x.numel();
+    HostStorage out = HostStorage.allocate(dtype, device, n), in = host(x);
+    if (dtype == x.dtype() && x.isContiguous()) {
+      System.arraycopy(in.array(), x.offset(), out.array(), 0, n);
+    } else {
+      Parallel.range(n, GRAIN, (lo, hi) -> {
+        Cursor c = Cursor.over(x).seek(lo);
+        for (int i = lo; i < hi; i++, c.next()) HostStorages.convert(in, c.offsets[0], out, i);
+      });
+    }
+    return Tensor.contiguousView(out, x.shape());
+  }
+
+  @Override public void assign(Tensor dst, Tensor src) {
+    HostStorage d = host(dst), s = host(src);
+    Parallel.range(dst.numel(), GRAIN, (lo, hi) -> {
+      Cursor c = Cursor.over(dst, src).seek(lo);
+      for (int i = lo; i < hi; i++, c.next()) HostStorages.convert(s, c.offsets[1], d, c.offsets[0]);
+    });
+  }
+
+  @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
+    if (x.dtype() != DType.F32) return generic.unary(op, x, a, b);
+    Tensor in = x.isContiguous() ? x : copy(x, DType.F32);
+    int n = in.numel(), xo = in.offset();
+    float[] src = host(in).floats(), dst = new float[n];
+    Parallel.range(n, GRAIN, (lo, hi) -> VectorKernels.unary(op, (float) a, (float) b, src, xo + lo, dst, lo, hi - lo));
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, dst), x.shape());
+  }
+
+  @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    if (a.dtype() != DType.F32 || op.producesBool()) return generic.binary(op, a, b);
+    int[] shape = a.shape();
+    int rank = shape.length, n = a.numel();
+    int inner = rank == 0 ? 1 : shape[rank - 1];
+    int s1 = rank == 0 ? 0 : a.stride(-1), s2 = rank == 0 ? 0 : b.stride(-1);
+    if ((s1 != 0 && s1 != 1) || (s2 != 0 && s2 != 1) || inner == 0) return generic.binary(op, a, b);
+    float[] x1 = host(a).floats(), x2 = host(b).floats(), y = new float[n];
+    // one row per position of the leading dims; each row is a run with unit or zero stride in both operands
+    int[] rowShape = java.util.Arrays.copyOf(shape, Math.max(rank - 1, 0));
+    int[][] rowStrides = {java.util.Arrays.copyOf(a.strides(), rowShape.length), java.util.Arrays.copyOf(b.strides(), rowShape.length)};
+    Parallel.range(n / inner, Math.max(1, GRAIN / inner), (lo, hi) -> {
+      Cursor c = new Cursor(rowShape, rowStrides, new int[] {a.offset(), b.offset()}).seek(lo);
+      for (int r = lo; r < hi; r++, c.next()) VectorKernels.binary(op, x1, c.offsets[0], s1, x2, c.offsets[1], s2, y, r * inner, inner);
+    });
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, y), shape);
+  }
+
+  @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return generic.where(cond, a, b); }
+
+  @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
+    if (!x.dtype().floating) return generic.reduce(op, x, dims);
+    Reduction r = Reduction.of(x, dims);
+    int outN = org.tessera.tensor.Shapes.numel(r.outShape()), innerN = r.innerSize();
+    HostStorage out = HostStorage.allocate(x.dtype(), device, outN), in = host(x);
+    if (op == ReduceOp.SUM && denseF32(x) && reducesTrailing(x, dims)) {
+      float[] src = in.floats();
+      int xo = x.offset();
+      Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
+        for (int i = lo; i < hi; i++) out.setDouble(i, VectorKernels.sum(src, xo + i * innerN, innerN));
+      });
+    } else {
+      Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
+        Cursor outer = r.outer().seek(lo);
+        for (int i = lo; i < hi; i++, outer.next()) {
+          Cursor inner = r.inner(outer.offsets[0]);
+          double acc = op.identity();
+          for (int j = 0; j < innerN; j++, inner.next()) acc = op.combine(acc, in.getDouble(inner.offsets[0]));
+          out.setDouble(i, acc);
+        }
+      });
+    }
+    return Tensor.contiguousView(out, r.outShape());
+  }
+
+  /** Whether dims are exactly the last dims.length dims, so each output sums one contiguous block. */
+  private static boolean reducesTrailing(Tensor x, int[] dims) {
+    for (int i = 0; i < dims.length; i++) if (dims[i] != x.dim() - dims.length + i) return false;
+    return true;
+  }
+
+  @Override public Tensor argReduce(boolean max, Tensor x, int dim) { return generic.argReduce(max, x, dim); }
+
+  @Override public Tensor matmul(Tensor a, Tensor b) {
+    if (a.dtype() != DType.F32) return generic.matmul(a, b);
+    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    float[] c = new float[batch * m * n];
+    Sgemm.Operand[] as = operands(a), bs = operands(b);
+    // many small products: one per worker; few large ones: each split over the workers
+    boolean perBatch = batch >= Parallel.THREADS && (long) m * n * k < (1L << 21);
+    if (perBatch) {
+      Parallel.range(batch, 1, (lo, hi) -> {
+        for (int p = lo; p < hi; p++) Sgemm.multiply(m, n, k, as[p], bs[p], c, p * m * n, false);
+      });
+    } else {
+      for (int p = 0; p < batch; p++) Sgemm.multiply(m, n, k, as[p], bs[p], c, p * m * n, true);
+    }
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, c), batch, m, n);
+  }
+
+  private static Sgemm.Operand[] operands(Tensor t) {
+    Sgemm.Operand[] out = new Sgemm.Operand[t.size(0)];
+    for (int p = 0; p < out.length; p++) out[p] = new Sgemm.Operand(host(t).floats(), t.offset() + p * t.stride(0), t.stride(1), t.stride(2));
+    return out;
+  }
+
+  @Override public Tensor gather(Tensor x, int dim, Tensor index) { return generic.gather(x, dim, index); }
+  @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) { generic.scatterAdd(dst, dim, index, src); }
+  @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return generic.sortIndices(x, dim, descending); }
+}
