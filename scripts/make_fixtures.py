@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+"""Writes Tessera's PyTorch parity fixtures (../shared/spec/fixtures.md) for the foundation ops.
+
+Run with Debian's own Python and its python3-torch (not another Python on the PATH):
+    apt-get install -y python3-torch python3-scipy python3-nibabel
+    /usr/bin/python3 scripts/make_fixtures.py fixtures/ops
+
+Each case: float32 inputs from a seeded generator; the reference computed in float64 from those float32 inputs and
+rounded to float32; atol per tensor = 10x the error torch's own float32 kernels make on the same inputs (with a
+floor, so exact ops still allow a last-bit difference); integer and bool outputs compare exactly.
+"""
+import json
+import os
+import struct
+import sys
+import zlib
+
+import torch
+import torch.nn.functional as F
+
+RTOL = 1e-5
+ATOL_FLOOR = 1e-6
+DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL",
+          torch.uint8: "U8", torch.float16: "F16", torch.bfloat16: "BF16"}
+CAST_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16, "bfloat16": torch.bfloat16,
+               "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8, "bool": torch.bool}
+
+
+def write_safetensors(path, tensors, metadata):
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous().cpu()
+        if t.dtype == torch.bfloat16:
+            data = t.view(torch.int16).numpy().tobytes()
+        elif t.dtype == torch.bool:
+            data = t.to(torch.uint8).numpy().tobytes()
+        else:
+            data = t.numpy().tobytes()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
+class Gen:
+    def __init__(self, seed):
+        self.g = torch.Generator().manual_seed(seed)
+
+    def randn(self, *shape):
+        return torch.randn(*shape, generator=self.g)
+
+    def positive(self, *shape):
+        return 0.5 + 2 * torch.rand(*shape, generator=self.g)
+
+    def nonzero(self, *shape):
+        sign = torch.where(torch.rand(*shape, generator=self.g) < 0.5, -1.0, 1.0)
+        return sign * (0.2 + 1.8 * torch.rand(*shape, generator=self.g))
+
+    def ints(self, high, *shape):
+        return torch.randint(0, high, shape, generator=self.g)
+
+    def mask(self, *shape):
+        return torch.rand(*shape, generator=self.g) < 0.5
+
+
+def run(fn, inputs, grad_names, dtype):
+    """Runs fn on inputs cast to dtype (floats only); returns outputs dict and the leaves."""
+    leaves = {}
+    for k, v in inputs.items():
+        if v.is_floating_point():
+            v = v.to(dtype)
+            if k in grad_names:
+                v = v.clone().requires_grad_(True)
+        leaves[k] = v
+    out = fn(leaves)
+    if isinstance(out, torch.Tensor):
+        out = {"y": out}
+    return out, leaves
+
+
+def grads_of(out, leaves, grad_of, grad_names, upstream):
+    target = out[grad_of]
+    gs = torch.autograd.grad((target * upstream.to(target.dtype)).sum(), [leaves[n] for n in grad_names], allow_unused=True)
+    return {n: (torch.zeros_like(leaves[n]) if g is None else g) for n, g in zip(grad_names, gs)}
+
+
+def max_err(a, b):
+    if a.numel() == 0:
+        return 0.0
+    return (a.double() - b.double()).abs().max().item()
+
+
+def make_case(out_dir, name, op, params, inputs, fn, grads=(), grad_of="y", doc=""):
+    grads = list(grads)
+    out32, _ = run(fn, inputs, [], torch.float32)
+    upstream = None
+    if grads:
+        upstream = torch.randn(out32[grad_of].shape, generator=torch.Generator().manual_seed(zlib.crc32(name.encode())))
+    out64, leaves64 = run(fn, inputs, grads, torch.float64)
+    out32, leaves32 = run(fn, inputs, grads, torch.float32)
+    tensors = {"in." + k: v for k, v in inputs.items()}
+    atol = {}
+    for k, ref in out64.items():
+        got = out32[k]
+        if got.dtype == torch.float32:
+            tensors["out." + k] = ref.detach().to(torch.float32)
+            atol["out." + k] = max(10 * max_err(got.detach(), ref.detach()), ATOL_FLOOR)
+        else:
+            # integer and bool results, and casts: the float32 run's result is exact by definition
+            tensors["out." + k] = got.detach()
+    if grads:
+        tensors["in.upstream"] = upstream
+        g64 = grads_of(out64, leaves64, grad_of, grads, upstream)
+        g32 = grads_of(out32, leaves32, grad_of, grads, upstream)
+        for n in grads:
+            tensors["grad." + n] = g64[n].to(torch.float32)
+            atol["grad." + n] = max(10 * max_err(g32[n], g64[n]), ATOL_FLOOR)
+    meta = {"op": op, "params": json.dumps(params), "grad_of": grad_of, "rtol": str(RTOL), "atol": json.dumps(atol),
+            "doc": doc or op, "reference": "torch %s float64 from the float32 inputs" % torch.__version__}
+    write_safetensors(os.path.join(out_dir, name + ".safetensors"), tensors, meta)
+
+
+def cases(g):
+    """(name, op, params, inputs, fn, grads) for every op of the foundation issue."""
+    c = []
+
+    def add(name, op, params, inputs, fn, grads=(), grad_of="y"):
+        c.append((name, op, params, inputs, fn, grads, grad_of))
+
+    unary = {
+        "neg": (g.randn, torch.neg), "abs": (g.nonzero, torch.abs), "exp": (g.randn, torch.exp),
+        "log": (g.positive, torch.log), "log1p": (g.positive, torch.log1p), "sqrt": (g.positive, torch.sqrt),
+        "rsqrt": (g.positive, torch.rsqrt), "sin": (g.randn, torch.sin), "cos": (g.randn, torch.cos),
+        "tanh": (g.randn, torch.tanh), "sigmoid": (g.randn, torch.sigmoid), "relu": (g.nonzero, torch.relu),
+        "gelu_erf": (g.randn, F.gelu), "gelu_tanh": (g.randn, lambda x: F.gelu(x, approximate="tanh")),
+        "silu": (g.randn, F.silu), "erf": (g.randn, torch.erf), "sign": (g.nonzero, torch.sign),
+        "reciprocal": (g.nonzero, torch.reciprocal), "square": (g.randn, torch.square),
+    }
+    for op, (make, fn) in unary.items():
+        add(op, op, {}, {"x": 3 * make(4, 7) if op in ("exp", "sigmoid", "tanh") else make(4, 7)},
+            lambda t, fn=fn: fn(t["x"]), ["x"])
+    add("leaky_relu", "leaky_relu", {"negative_slope": 0.2}, {"x": g.nonzero(5, 6)},
+        lambda t: F.leaky_relu(t["x"], 0.2), ["x"])
+    add("pow_scalar", "pow", {"exponent": 2.5}, {"x": g.positive(3, 5)}, lambda t: torch.pow(t["x"], 2.5), ["x"])
+    add("clamp", "clamp", {"min": -0.5, "max": 0.8}, {"x": g.nonzero(6, 5)}, lambda t: torch.clamp(t["x"], -0.5, 0.8), ["x"])
+
+    binary = {"add": (g.randn, torch.add), "sub": (g.randn, torch.sub), "mul": (g.randn, torch.mul),
+              "div": (g.nonzero, torch.div), "maximum": (g.randn, torch.maximum), "minimum": (g.randn, torch.minimum),
+              "atan2": (g.nonzero, torch.atan2)}
+    for op, (make, fn) in binary.items():
+        add(op + "_broadcast", op, {}, {"x": g.randn(2, 3, 4), "y": make(3, 1)}, lambda t, fn=fn: fn(t["x"], t["y"]), ["x", "y"])
+    add("pow_tensor", "pow", {}, {"x": g.positive(3, 4), "exponent": g.randn(4)},
+        lambda t: torch.pow(t["x"], t["exponent"]), ["x", "exponent"])
+    add("where", "where", {}, {"condition": g.mask(3, 1, 5), "x": g.randn(3, 4, 5), "y": g.randn(5)},
+        lambda t: torch.where(t["condition"], t["x"], t["y"]), ["x", "y"])
+    for op in ("eq", "ne", "lt", "le", "gt", "ge"):
+        add(op, op, {}, {"x": g.ints(3, 4, 5).float(), "y": g.ints(3, 5).float()},
+            lambda t, op=op: getattr(torch, op)(t["x"], t["y"]))
+    for op in ("logical_and", "logical_or", "logical_xor"):
+        add(op, op, {}, {"x": g.mask(4, 5), "y": g.mask(4, 5)}, lambda t, op=op: getattr(torch, op)(t["x"], t["y"]))
+    add("logical_not", "logical_not", {}, {"x": g.mask(4, 5)}, lambda t: torch.logical_not(t["x"]))
+
+    # reductions
+    add("sum", "sum", {"dim": [0, 2], "keepdim": False}, {"x": g.randn(3, 4, 5)}, lambda t: t["x"].sum(dim=[0, 2]), ["x"])
+    add("sum_all", "sum", {}, {"x": g.randn(3, 4)}, lambda t: t["x"].sum(), ["x"])
+    add("mean", "mean", {"dim": [-1], "keepdim": True}, {"x": g.randn(3, 4, 5)}, lambda t: t["x"].mean(dim=[-1], keepdim=True), ["x"])
+    add("var", "var", {"dim": [1], "correction": 1, "keepdim": False}, {"x": g.randn(3, 6, 2)},
+        lambda t: torch.var(t["x"], dim=[1], correction=1), ["x"])
+    add("var_biased", "var", {"dim": [0, 1], "correction": 0, "keepdim": True}, {"x": g.randn(3, 6, 2)},
+        lambda t: torch.var(t["x"], dim=[0, 1], correction=0, keepdim=True), ["x"])
+    add("std", "std", {"dim": [2], "correction": 1, "keepdim": False}, {"x": g.randn(3, 2, 7)},
+        lambda t: torch.std(t["x"], dim=[2], correction=1), ["x"])
+    add("amax", "amax", {"dim": [1], "keepdim": False}, {"x": g.randn(4, 5, 3)}, lambda t: torch.amax(t["x"], dim=[1]), ["x"])
+    add("amin", "amin", {"dim": [0, 2], "keepdim": True}, {"x": g.randn(4, 5, 3)},
+        lambda t: torch.amin(t["x"], dim=[0, 2], keepdim=True), ["x"])
+    add("max_dim", "max", {"dim": 1, "keepdim": False}, {"x": g.randn(4, 6)},
+        lambda t: dict(zip(("values", "indices"), torch.max(t["x"], dim=1))), ["x"], "values")
+    add("min_dim", "min", {"dim": 0, "keepdim": True}, {"x": g.randn(4, 6)},
+        lambda t: dict(zip(("values", "indices"), torch.min(t["x"], dim=0, keepdim=True))), ["x"], "values")
+    add("argmax", "argmax", {"dim": -1, "keepdim": False}, {"x": g.randn(3, 4, 5)}, lambda t: torch.argmax(t["x"], dim=-1))
+    add("argmin", "argmin", {"dim": 0, "keepdim": True}, {"x": g.randn(3, 4, 5)}, lambda t: torch.argmin(t["x"], dim=0, keepdim=True))
+    add("logsumexp", "logsumexp", {"dim": [1], "keepdim": False}, {"x": 5 * g.randn(3, 8)},
+        lambda t: torch.logsumexp(t["x"], dim=[1]), ["x"])
+    for p in (1, 2, 3, "inf"):
+        ord_ = float("inf") if p == "inf" else p
+        add("norm_%s" % p, "norm", {"p": p, "dim": [-1], "keepdim": False}, {"x": g.nonzero(4, 6)},
+            lambda t, o=ord_: torch.linalg.vector_norm(t["x"], ord=o, dim=[-1]), ["x"])
+    add("topk", "topk", {"k": 3, "dim": 1, "largest": True, "sorted": True}, {"x": g.randn(4, 7)},
+        lambda t: dict(zip(("values", "indices"), torch.topk(t["x"], 3, dim=1))), ["x"], "values")
+    add("topk_smallest", "topk", {"k": 2, "dim": 0, "largest": False, "sorted": True}, {"x": g.randn(5, 3)},
+        lambda t: dict(zip(("values", "indices"), torch.topk(t["x"], 2, dim=0, largest=False))), ["x"], "values")
+    add("sort", "sort", {"dim": -1, "descending": True, "stable": True}, {"x": g.randn(3, 6)},
+        lambda t: dict(zip(("values", "indices"), torch.sort(t["x"], dim=-1, descending=True, stable=True))), ["x"], "values")
+
+    # products and nn functions
+    add("matmul_2d", "matmul", {}, {"a": g.randn(5, 7), "b": g.randn(7, 3)}, lambda t: torch.matmul(t["a"], t["b"]), ["a", "b"])
+    add("matmul_batch_broadcast", "matmul", {}, {"a": g.randn(2, 1, 4, 6), "b": g.randn(3, 6, 5)},
+        lambda t: torch.matmul(t["a"], t["b"]), ["a", "b"])
+    add("matmul_vector", "matmul", {}, {"a": g.randn(6), "b": g.randn(2, 6, 3)}, lambda t: torch.matmul(t["a"], t["b"]), ["a", "b"])
+    add("matmul_matrix_vector", "matmul", {}, {"a": g.randn(4, 6), "b": g.randn(6)}, lambda t: torch.matmul(t["a"], t["b"]), ["a", "b"])
+    add("matmul_large", "matmul", {}, {"a": g.randn(37, 61), "b": g.randn(61, 45)}, lambda t: torch.matmul(t["a"], t["b"]), ["a", "b"])
+    add("linear", "linear", {}, {"x": g.randn(2, 3, 5), "weight": g.randn(4, 5), "bias": g.randn(4)},
+        lambda t: F.linear(t["x"], t["weight"], t["bias"]), ["x", "weight", "bias"])
+    add("softmax", "softmax", {"dim": 1}, {"x": 3 * g.randn(3, 5, 2)}, lambda t: torch.softmax(t["x"], dim=1), ["x"])
+    add("log_softmax", "log_softmax", {"dim": -1}, {"x": 3 * g.randn(4, 6)}, lambda t: torch.log_softmax(t["x"], dim=-1), ["x"])
+    add("layer_norm", "layer_norm", {"normalized_shape": [6], "eps": 1e-5},
+        {"x": g.randn(2, 3, 6), "weight": g.randn(6), "bias": g.randn(6)},
+        lambda t: F.layer_norm(t["x"], [6], t["weight"], t["bias"], 1e-5), ["x", "weight", "bias"])
+    add("layer_norm_2dims", "layer_norm", {"normalized_shape": [3, 4], "eps": 1e-6},
+        {"x": g.randn(2, 3, 4), "weight": g.randn(3, 4), "bias": g.randn(3, 4)},
+        lambda t: F.layer_norm(t["x"], [3, 4], t["weight"], t["bias"], 1e-6), ["x", "weight", "bias"])
+    add("dropout_eval", "dropout", {"p": 0.3, "training": False}, {"x": g.randn(4, 5)},
+        lambda t: F.dropout(t["x"], 0.3, training=False), ["x"])
+
+    # shapes, joins, indexing
+    add("cat", "cat", {"dim": 1}, {"tensors.0": g.randn(2, 3, 4), "tensors.1": g.randn(2, 1, 4), "tensors.2": g.randn(2, 2, 4)},
+        lambda t: torch.cat([t["tensors.0"], t["tensors.1"], t["tensors.2"]], dim=1), ["tensors.0", "tensors.1", "tensors.2"])
+    add("stack", "stack", {"dim": 2}, {"tensors.0": g.randn(3, 4), "tensors.1": g.randn(3, 4)},
+        lambda t: torch.stack([t["tensors.0"], t["tensors.1"]], dim=2), ["tensors.0", "tensors.1"])
+    add("split", "split", {"split_size_or_sections": 2, "dim": 1}, {"x": g.randn(3, 5)},
+        lambda t: {str(i): p for i, p in enumerate(torch.split(t["x"], 2, dim=1))}, ["x"], "2")
+    add("chunk", "chunk", {"chunks": 3, "dim": 0}, {"x": g.randn(7, 2)},
+        lambda t: {str(i): p for i, p in enumerate(torch.chunk(t["x"], 3, dim=0))}, ["x"], "1")
+    add("pad_constant", "pad", {"pad": [1, 2, -1, 1], "mode": "constant", "value": 0.5}, {"x": g.randn(2, 4, 5)},
+        lambda t: F.pad(t["x"], [1, 2, -1, 1], mode="constant", value=0.5), ["x"])
+    add("pad_reflect", "pad", {"pad": [2, 1, 1, 3], "mode": "reflect"}, {"x": g.randn(1, 2, 4, 5)},
+        lambda t: F.pad(t["x"], [2, 1, 1, 3], mode="reflect"), ["x"])
+    add("pad_replicate", "pad", {"pad": [3, 1, 0, 2], "mode": "replicate"}, {"x": g.randn(1, 2, 3, 4)},
+        lambda t: F.pad(t["x"], [3, 1, 0, 2], mode="replicate"), ["x"])
+    add("pad_circular", "pad", {"pad": [1, 2, 2, 1], "mode": "circular"}, {"x": g.randn(1, 2, 3, 4)},
+        lambda t: F.pad(t["x"], [1, 2, 2, 1], mode="circular"), ["x"])
+    add("index_select", "index_select", {"dim": 1}, {"x": g.randn(3, 5, 2), "index": torch.tensor([4, 0, 0, 2])},
+        lambda t: torch.index_select(t["x"], 1, t["index"]), ["x"])
+    add("gather", "gather", {"dim": 0}, {"x": g.randn(4, 3), "index": g.ints(4, 6, 3)},
+        lambda t: torch.gather(t["x"], 0, t["index"]), ["x"])
+    add("scatter_add", "scatter_add", {"dim": 1}, {"x": g.randn(3, 5), "index": g.ints(5, 3, 4), "src": g.randn(3, 4)},
+        lambda t: torch.scatter_add(t["x"], 1, t["index"], t["src"]), ["x", "src"])
+    add("masked_fill", "masked_fill", {"value": -2.5}, {"x": g.randn(3, 4), "mask": g.mask(1, 4)},
+        lambda t: t["x"].masked_fill(t["mask"], -2.5), ["x"])
+    add("one_hot", "one_hot", {"num_classes": 5}, {"x": g.ints(5, 3, 4)}, lambda t: F.one_hot(t["x"], 5))
+    add("repeat", "repeat", {"repeats": [2, 1, 3]}, {"x": g.randn(3, 2)}, lambda t: t["x"].repeat(2, 1, 3), ["x"])
+    add("flip", "flip", {"dims": [0, 2]}, {"x": g.randn(2, 3, 4)}, lambda t: torch.flip(t["x"], [0, 2]), ["x"])
+    add("roll", "roll", {"shifts": [2, -1], "dims": [1, 0]}, {"x": g.randn(3, 5)}, lambda t: torch.roll(t["x"], [2, -1], [1, 0]), ["x"])
+    add("tril", "tril", {"diagonal": -1}, {"x": g.randn(2, 4, 5)}, lambda t: torch.tril(t["x"], -1), ["x"])
+    add("triu", "triu", {"diagonal": 1}, {"x": g.randn(4, 3)}, lambda t: torch.triu(t["x"], 1), ["x"])
+    add("reshape", "reshape", {"shape": [4, -1]}, {"x": g.randn(2, 3, 4)}, lambda t: t["x"].reshape(4, -1), ["x"])
+    add("permute", "permute", {"dims": [2, 0, 1]}, {"x": g.randn(2, 3, 4)}, lambda t: t["x"].permute(2, 0, 1), ["x"])
+    add("transpose", "transpose", {"dim0": 0, "dim1": 2}, {"x": g.randn(2, 3, 4)}, lambda t: t["x"].transpose(0, 2), ["x"])
+    add("expand", "expand", {"size": [3, -1, 4]}, {"x": g.randn(2, 1)}, lambda t: t["x"].expand(3, -1, 4), ["x"])
+    add("narrow", "narrow", {"dim": 1, "start": 1, "length": 2}, {"x": g.randn(3, 5)}, lambda t: t["x"].narrow(1, 1, 2), ["x"])
+    add("slice", "slice", {"dim": 1, "start": 1, "end": 6, "step": 2}, {"x": g.randn(3, 7)}, lambda t: t["x"][:, 1:6:2], ["x"])
+    add("squeeze", "squeeze", {"dim": 1}, {"x": g.randn(3, 1, 4)}, lambda t: t["x"].squeeze(1), ["x"])
+    add("unsqueeze", "unsqueeze", {"dim": -1}, {"x": g.randn(3, 4)}, lambda t: t["x"].unsqueeze(-1), ["x"])
+    add("flatten", "flatten", {"start_dim": 1, "end_dim": 2}, {"x": g.randn(2, 3, 4, 2)}, lambda t: t["x"].flatten(1, 2), ["x"])
+    for name in ("bfloat16", "float16", "float64", "int64", "bool"):
+        add("to_" + name, "to", {"dtype": name}, {"x": 100 * g.randn(5, 7)}, lambda t, d=CAST_DTYPES[name]: t["x"].to(d))
+    return c
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else "fixtures/ops"
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(0)
+    all_cases = cases(Gen(1234))
+    for name, op, params, inputs, fn, grads, grad_of in all_cases:
+        make_case(out_dir, name, op, params, inputs, fn, grads, grad_of)
+    print("wrote %d fixtures to %s" % (len(all_cases), out_dir))
+
+
+if __name__ == "__main__":
+    main()
