@@ -218,6 +218,32 @@ def cases(g):
     add("dropout_eval", "dropout", {"p": 0.3, "training": False}, {"x": g.randn(4, 5)},
         lambda t: F.dropout(t["x"], 0.3, training=False), ["x"])
 
+    # convolutions (weights scaled so that outputs stay O(1))
+    def conv_case(name, op, fn, x_shape, w_shape, params, bias=True):
+        inputs = {"x": g.randn(*x_shape), "weight": g.randn(*w_shape) * 0.3}
+        grads = ["x", "weight"]
+        if bias:
+            inputs["bias"] = g.randn(w_shape[1] * params.get("groups", 1) if "transpose" in op else w_shape[0])
+            grads.append("bias")
+        kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in params.items()}
+        add(name, op, dict(params, bias=bias), inputs, lambda t: fn(t["x"], t["weight"], t.get("bias"), **kw), grads)
+
+    conv_case("conv1d", "conv1d", F.conv1d, (2, 4, 11), (6, 2, 3), {"stride": 2, "padding": 1, "dilation": 2, "groups": 2})
+    conv_case("conv2d", "conv2d", F.conv2d, (2, 3, 9, 8), (5, 3, 3, 3), {"stride": 1, "padding": 1, "dilation": 1, "groups": 1})
+    conv_case("conv2d_strided_dilated", "conv2d", F.conv2d, (1, 4, 11, 10), (6, 2, 3, 2),
+              {"stride": [2, 1], "padding": [1, 2], "dilation": [2, 1], "groups": 2}, bias=False)
+    conv_case("conv2d_depthwise", "conv2d", F.conv2d, (2, 4, 7, 7), (4, 1, 3, 3), {"stride": 1, "padding": 1, "dilation": 1, "groups": 4})
+    conv_case("conv2d_patch_embed", "conv2d", F.conv2d, (1, 3, 32, 32), (8, 3, 16, 16), {"stride": 16, "padding": 0, "dilation": 1, "groups": 1})
+    conv_case("conv3d", "conv3d", F.conv3d, (1, 2, 5, 6, 4), (3, 2, 3, 3, 2), {"stride": [1, 2, 1], "padding": 1, "dilation": 1, "groups": 1})
+    conv_case("conv_transpose2d", "conv_transpose2d", F.conv_transpose2d, (2, 4, 5, 4), (4, 3, 3, 3),
+              {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2, "dilation": 1})
+    conv_case("conv_transpose2d_patch_decode", "conv_transpose2d", F.conv_transpose2d, (1, 6, 4, 5), (6, 4, 2, 2),
+              {"stride": 2, "padding": 0, "output_padding": 0, "groups": 1, "dilation": 1})
+    conv_case("conv_transpose2d_dilated", "conv_transpose2d", F.conv_transpose2d, (1, 2, 4, 4), (2, 3, 3, 2),
+              {"stride": 1, "padding": 0, "output_padding": 1, "groups": 1, "dilation": 2})
+    conv_case("conv_transpose3d", "conv_transpose3d", F.conv_transpose3d, (1, 2, 3, 4, 3), (2, 3, 2, 2, 2),
+              {"stride": 2, "padding": 0, "output_padding": [1, 0, 1], "groups": 1, "dilation": 1})
+
     # shapes, joins, indexing
     add("cat", "cat", {"dim": 1}, {"tensors.0": g.randn(2, 3, 4), "tensors.1": g.randn(2, 1, 4), "tensors.2": g.randn(2, 2, 4)},
         lambda t: torch.cat([t["tensors.0"], t["tensors.1"], t["tensors.2"]], dim=1), ["tensors.0", "tensors.1", "tensors.2"])

@@ -46,6 +46,12 @@ public interface Backend {
   /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for dim 1, likewise for any dim; dst is contiguous. */
   void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src);
 
+  /** Unfolds x (N, C, *in) into its windows (N, C·∏kernel, ∏out), zero where a window reads padding. */
+  Tensor im2col(Tensor x, ConvGeometry g);
+
+  /** The adjoint of im2col: sums windows (N, C·∏kernel, ∏out) back into (N, C, *in). */
+  Tensor col2im(Tensor cols, ConvGeometry g);
+
   /** The I64 permutation that sorts {@code x} along {@code dim} stably (NaN last ascending, first descending). */
   Tensor sortIndices(Tensor x, int dim, boolean descending);
 }

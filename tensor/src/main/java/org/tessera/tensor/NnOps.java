@@ -50,4 +50,46 @@ public interface NnOps {
     Tensor keep = Tensor.rand(gen, x.shape()).to(x.device()).ge(p);
     return x.mul(keep.to(x.dtype())).div(1 - p);
   }
+
+  /** 1-D convolution: x (N, Cin, L), weight (Cout, Cin/groups, k). */
+  default Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+    return TensorOps.get().conv(self(), weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+  }
+
+  /** 2-D convolution: x (N, Cin, H, W), weight (Cout, Cin/groups, kh, kw); stride, padding, dilation as (h, w) or one value for both. */
+  default Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    return TensorOps.get().conv(self(), weight, bias, spatial("conv2d", stride, 2), spatial("conv2d", padding, 2), spatial("conv2d", dilation, 2), groups);
+  }
+
+  default Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+    return conv2d(weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1}, 1);
+  }
+
+  /** 3-D convolution: x (N, Cin, D, H, W), weight (Cout, Cin/groups, kd, kh, kw). */
+  default Tensor conv3d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    return TensorOps.get().conv(self(), weight, bias, spatial("conv3d", stride, 3), spatial("conv3d", padding, 3), spatial("conv3d", dilation, 3), groups);
+  }
+
+  /** 2-D transposed convolution: weight (Cin, Cout/groups, kh, kw). */
+  default Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
+    return TensorOps.get().convTranspose(self(), weight, bias, spatial("conv_transpose2d", stride, 2), spatial("conv_transpose2d", padding, 2),
+        spatial("conv_transpose2d", outputPadding, 2), spatial("conv_transpose2d", dilation, 2), groups);
+  }
+
+  /** 3-D transposed convolution: weight (Cin, Cout/groups, kd, kh, kw). */
+  default Tensor convTranspose3d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
+    return TensorOps.get().convTranspose(self(), weight, bias, spatial("conv_transpose3d", stride, 3), spatial("conv_transpose3d", padding, 3),
+        spatial("conv_transpose3d", outputPadding, 3), spatial("conv_transpose3d", dilation, 3), groups);
+  }
+
+  /** A per-dim parameter given once for all dims or once per dim, as torch's int-or-tuple arguments. */
+  private static int[] spatial(String op, int[] values, int dims) {
+    if (values.length == dims) return values.clone();
+    if (values.length == 1) {
+      int[] out = new int[dims];
+      java.util.Arrays.fill(out, values[0]);
+      return out;
+    }
+    throw new IllegalArgumentException(op + ": expected 1 or " + dims + " values, got " + Shapes.str(values));
+  }
 }

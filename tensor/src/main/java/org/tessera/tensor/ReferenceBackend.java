@@ -174,6 +174,35 @@ public final class ReferenceBackend implements Backend {
     }
   }
 
+  @Override public Tensor im2col(Tensor x, ConvGeometry g) {
+    int n = x.size(0), c = x.size(1), k = g.kernelSize(), o = g.outSize(), in = g.inSize();
+    int[] src = g.sourceIndex();
+    HostStorage out = out(x.dtype(), n * c * k * o), xs = host(copy(x, x.dtype()));
+    for (int b = 0; b < n; b++)
+      for (int ch = 0; ch < c; ch++)
+        for (int j = 0; j < k * o; j++)
+          if (src[j] >= 0) out.setDouble((b * c + ch) * k * o + j, xs.getDouble((b * c + ch) * in + src[j]));
+    return Tensor.contiguousView(out, n, c * k, o);
+  }
+
+  @Override public Tensor col2im(Tensor cols, ConvGeometry g) {
+    int k = g.kernelSize(), o = g.outSize(), in = g.inSize(), n = cols.size(0), c = cols.size(1) / k;
+    int[] src = g.sourceIndex();
+    HostStorage out = out(cols.dtype(), n * c * in), cs = host(copy(cols, cols.dtype()));
+    for (int b = 0; b < n; b++)
+      for (int ch = 0; ch < c; ch++)
+        for (int j = 0; j < k * o; j++)
+          if (src[j] >= 0) {
+            int at = (b * c + ch) * in + src[j];
+            out.setDouble(at, out.getDouble(at) + cs.getDouble((b * c + ch) * k * o + j));
+          }
+    int[] shape = new int[2 + g.in().length];
+    shape[0] = n;
+    shape[1] = c;
+    System.arraycopy(g.in(), 0, shape, 2, g.in().length);
+    return Tensor.contiguousView(out, shape);
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     Reduction r = Reduction.of(x, new int[] {dim});
     int n = x.size(dim), stride = x.stride(dim);

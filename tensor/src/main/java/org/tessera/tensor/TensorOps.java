@@ -43,6 +43,15 @@ public interface TensorOps {
   /** torch.matmul: 1-D operands are promoted and the added dim removed, batch dims broadcast. */
   Tensor matmul(Tensor a, Tensor b);
 
+  /**
+   * N-d convolution over the trailing dims (torch.nn.functional.conv1d/2d/3d): x (N, Cin, *in), weight
+   * (Cout, Cin/groups, *k), bias (Cout) or null; stride, padding and dilation have one value per spatial dim.
+   */
+  Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups);
+
+  /** N-d transposed convolution (torch's conv_transpose1d/2d/3d): weight (Cin, Cout/groups, *k). */
+  Tensor convTranspose(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups);
+
   /** Writes {@code src} into {@code dst} (broadcasting, converting dtype); refused where autograd would lose track. */
   Tensor copy_(Tensor dst, Tensor src);
 

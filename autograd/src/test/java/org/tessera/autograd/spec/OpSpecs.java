@@ -121,6 +121,7 @@ public final class OpSpecs {
     s.addAll(MatmulSpecs.all());
     s.addAll(ShapeSpecs.all());
     s.addAll(NnSpecs.all());
+    s.addAll(ConvSpecs.all());
     return s;
   }
 

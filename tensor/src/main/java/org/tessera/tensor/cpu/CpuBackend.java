@@ -3,6 +3,7 @@ package org.tessera.tensor.cpu;
 import org.tessera.tensor.Backend;
 import org.tessera.tensor.BackendProvider;
 import org.tessera.tensor.BinaryOp;
+import org.tessera.tensor.ConvGeometry;
 import org.tessera.tensor.Cursor;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.Device;
@@ -152,5 +153,41 @@ public final class CpuBackend implements Backend {
 
   @Override public Tensor gather(Tensor x, int dim, Tensor index) { return generic.gather(x, dim, index); }
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) { generic.scatterAdd(dst, dim, index, src); }
+  @Override public Tensor im2col(Tensor x, ConvGeometry g) {
+    if (x.dtype() != DType.F32) return generic.im2col(x, g);
+    int n = x.size(0), c = x.size(1), k = g.kernelSize(), o = g.outSize(), in = g.inSize();
+    int[] src = g.sourceIndex();
+    Tensor dense = x.isContiguous() ? x : copy(x, DType.F32);
+    float[] xs = host(dense).floats(), out = new float[n * c * k * o];
+    int xo = dense.offset();
+    Parallel.range(n * c, 1, (lo, hi) -> {
+      for (int plane = lo; plane < hi; plane++) {
+        int from = xo + plane * in, to = plane * k * o;
+        for (int j = 0; j < k * o; j++) out[to + j] = src[j] >= 0 ? xs[from + src[j]] : 0f;
+      }
+    });
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, out), n, c * k, o);
+  }
+
+  @Override public Tensor col2im(Tensor cols, ConvGeometry g) {
+    if (cols.dtype() != DType.F32) return generic.col2im(cols, g);
+    int k = g.kernelSize(), o = g.outSize(), in = g.inSize(), n = cols.size(0), c = cols.size(1) / k;
+    int[] src = g.sourceIndex();
+    Tensor dense = cols.isContiguous() ? cols : copy(cols, DType.F32);
+    float[] cs = host(dense).floats(), out = new float[n * c * in];
+    int co = dense.offset();
+    Parallel.range(n * c, 1, (lo, hi) -> {
+      for (int plane = lo; plane < hi; plane++) {
+        int to = plane * in, from = co + plane * k * o;
+        for (int j = 0; j < k * o; j++) if (src[j] >= 0) out[to + src[j]] += cs[from + j];
+      }
+    });
+    int[] shape = new int[2 + g.in().length];
+    shape[0] = n;
+    shape[1] = c;
+    System.arraycopy(g.in(), 0, shape, 2, g.in().length);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, out), shape);
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return generic.sortIndices(x, dim, descending); }
 }

@@ -107,6 +107,14 @@ final class ParityOps {
       return y(in.get("x").dropout(p.path("p").asDouble(0.5), false, null));
     });
 
+    for (int d = 1; d <= 3; d++) {
+      int dims = d;
+      op("conv" + d + "d", (in, p) -> y(org.tessera.tensor.TensorOps.get().conv(in.get("x"), in.get("weight"), in.get("bias"), spatial(p, "stride", dims, 1),
+          spatial(p, "padding", dims, 0), spatial(p, "dilation", dims, 1), p.path("groups").asInt(1))));
+      op("conv_transpose" + d + "d", (in, p) -> y(org.tessera.tensor.TensorOps.get().convTranspose(in.get("x"), in.get("weight"), in.get("bias"),
+          spatial(p, "stride", dims, 1), spatial(p, "padding", dims, 0), spatial(p, "output_padding", dims, 0), spatial(p, "dilation", dims, 1),
+          p.path("groups").asInt(1))));
+    }
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {
@@ -179,6 +187,15 @@ final class ParityOps {
     JsonNode d = p.get("dim");
     if (d == null || d.isNull()) return new int[0];
     return d.isArray() ? ints(d) : new int[] {d.asInt()};
+  }
+
+  /** An int-or-list parameter as one value per spatial dim (torch's convention). */
+  private static int[] spatial(JsonNode p, String key, int dims, int fallback) {
+    JsonNode v = p.get(key);
+    int[] out = new int[dims];
+    if (v != null && v.isTextual()) throw new Unsupported(key + "='" + v.asText() + "'");
+    for (int i = 0; i < dims; i++) out[i] = v == null ? fallback : v.isArray() ? v.get(i).asInt() : v.asInt();
+    return out;
   }
 
   private static boolean keepdim(JsonNode p) {
