@@ -241,6 +241,8 @@ def cases(g):
               {"stride": 2, "padding": 0, "output_padding": 0, "groups": 1, "dilation": 1})
     conv_case("conv_transpose2d_dilated", "conv_transpose2d", F.conv_transpose2d, (1, 2, 4, 4), (2, 3, 3, 2),
               {"stride": 1, "padding": 0, "output_padding": 1, "groups": 1, "dilation": 2})
+    conv_case("conv_transpose1d", "conv_transpose1d", F.conv_transpose1d, (2, 2, 6), (2, 3, 4),
+              {"stride": 3, "padding": 2, "output_padding": 2, "groups": 1, "dilation": 1})
     conv_case("conv_transpose3d", "conv_transpose3d", F.conv_transpose3d, (1, 2, 3, 4, 3), (2, 3, 2, 2, 2),
               {"stride": 2, "padding": 0, "output_padding": [1, 0, 1], "groups": 1, "dilation": 1})
 
