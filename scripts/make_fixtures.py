@@ -246,6 +246,22 @@ def cases(g):
     conv_case("conv_transpose3d", "conv_transpose3d", F.conv_transpose3d, (1, 2, 3, 4, 3), (2, 3, 2, 2, 2),
               {"stride": 2, "padding": 0, "output_padding": [1, 0, 1], "groups": 1, "dilation": 1})
 
+    # fused attention (fixtures.md: a BOOL mask is true where attention is NOT allowed)
+    def attention(t):
+        q, k, v = t["q"], t["k"], t["v"]
+        scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+        if "mask" in t:
+            scores = scores.masked_fill(t["mask"], float("-inf"))
+        return torch.softmax(scores, dim=-1) @ v
+
+    add("attention", "attention", {}, {"q": g.randn(2, 3, 5, 8), "k": g.randn(2, 3, 7, 8), "v": g.randn(2, 3, 7, 4)}, attention, ["q", "k", "v"])
+    mask = g.mask(2, 1, 6, 9)
+    mask[..., 0] = False  # every query may attend to key 0
+    add("attention_masked", "attention", {}, {"q": g.randn(2, 2, 6, 4), "k": g.randn(2, 2, 9, 4), "v": g.randn(2, 2, 9, 5), "mask": mask},
+        attention, ["q", "k", "v"])
+    add("attention_blocks", "attention", {}, {"q": g.randn(1, 2, 70, 16), "k": g.randn(1, 2, 150, 16), "v": g.randn(1, 2, 150, 16)},
+        attention, ["q", "k", "v"])
+
     # shapes, joins, indexing
     add("cat", "cat", {"dim": 1}, {"tensors.0": g.randn(2, 3, 4), "tensors.1": g.randn(2, 1, 4), "tensors.2": g.randn(2, 2, 4)},
         lambda t: torch.cat([t["tensors.0"], t["tensors.1"], t["tensors.2"]], dim=1), ["tensors.0", "tensors.1", "tensors.2"])

@@ -52,6 +52,16 @@ public interface Backend {
   /** The adjoint of im2col: sums windows (N, C·∏kernel, ∏out) back into (N, C, *in). */
   Tensor col2im(Tensor cols, ConvGeometry g);
 
+  /**
+   * Scaled-dot-product attention on (B, L, d) operands of one float dtype: softmax(scale·q·kᵀ + bias)·v. Returns
+   * {out (B, Lq, dv), lse (B, Lq)}, lse the log-sum-exp of each score row. bias is (B, Lq, Lk) (a broadcast view
+   * is fine) or null. Backends need not hold the Lq×Lk scores.
+   */
+  Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
+
+  /** {dq, dk, dv, dScores} of attention from its out and lse; dScores (B, Lq, Lk) only when asked for, else null. */
+  Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad);
+
   /** The I64 permutation that sorts {@code x} along {@code dim} stably (NaN last ascending, first descending). */
   Tensor sortIndices(Tensor x, int dim, boolean descending);
 }

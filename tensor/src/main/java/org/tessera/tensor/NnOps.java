@@ -82,6 +82,24 @@ public interface NnOps {
         spatial("conv_transpose3d", outputPadding, 3), spatial("conv_transpose3d", dilation, 3), groups);
   }
 
+  /**
+   * torch's scaled_dot_product_attention with this tensor as the query: softmax(q·kᵀ·scale + mask)·v, fused (the
+   * Lq×Lk scores are never held whole). {@code attnMask}: null, BOOL (true = may attend, as torch) or an additive
+   * float mask, broadcastable to (..., Lq, Lk); {@code scale} NaN means 1/√d.
+   */
+  default Tensor scaledDotProductAttention(Tensor key, Tensor value, Tensor attnMask, double scale) {
+    Tensor q = self();
+    double s = Double.isNaN(scale) ? 1 / Math.sqrt(q.size(-1)) : scale;
+    Tensor bias = attnMask == null ? null
+        : attnMask.dtype() == DType.BOOL ? Tensor.zeros(q.dtype(), q.device(), 1).where(attnMask, Double.NEGATIVE_INFINITY)
+        : attnMask;
+    return TensorOps.get().attention(q, key, value, bias, s);
+  }
+
+  default Tensor scaledDotProductAttention(Tensor key, Tensor value) {
+    return scaledDotProductAttention(key, value, null, Double.NaN);
+  }
+
   /** A per-dim parameter given once for all dims or once per dim, as torch's int-or-tuple arguments. */
   private static int[] spatial(String op, int[] values, int dims) {
     if (values.length == dims) return values.clone();

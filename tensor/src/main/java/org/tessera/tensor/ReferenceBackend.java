@@ -203,6 +203,78 @@ public final class ReferenceBackend implements Backend {
     return Tensor.contiguousView(out, shape);
   }
 
+  @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    int batch = q.size(0), lq = q.size(1), lk = k.size(1), dv = v.size(2);
+    HostStorage out = out(q.dtype(), batch * lq * dv), lse = out(q.dtype(), batch * lq), vs = host(v);
+    for (int b = 0; b < batch; b++)
+      for (int i = 0; i < lq; i++) {
+        double[] p = probabilities(q, k, bias, scale, b, i);
+        double l = p[lk];
+        for (int e = 0; e < dv; e++) {
+          double acc = 0;
+          for (int j = 0; j < lk; j++) acc += p[j] * vs.getDouble(v.offset() + b * v.stride(0) + j * v.stride(1) + e * v.stride(2));
+          out.setDouble((b * lq + i) * dv + e, acc);
+        }
+        lse.setDouble(b * lq + i, l);
+      }
+    return new Tensor[] {Tensor.contiguousView(out, batch, lq, dv), Tensor.contiguousView(lse, batch, lq)};
+  }
+
+  /** The softmax row of query i (lk values), followed by its log-sum-exp. */
+  private static double[] probabilities(Tensor q, Tensor k, Tensor bias, double scale, int b, int i) {
+    int lk = k.size(1), d = q.size(2);
+    HostStorage qs = host(q), ks = host(k);
+    double[] p = new double[lk + 1];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < lk; j++) {
+      double s = 0;
+      for (int e = 0; e < d; e++)
+        s += qs.getDouble(q.offset() + b * q.stride(0) + i * q.stride(1) + e * q.stride(2)) * ks.getDouble(k.offset() + b * k.stride(0) + j * k.stride(1) + e * k.stride(2));
+      s *= scale;
+      if (bias != null) s += host(bias).getDouble(bias.offset() + b * bias.stride(0) + i * bias.stride(1) + j * bias.stride(2));
+      p[j] = s;
+      max = Math.max(max, s);
+    }
+    double sum = 0;
+    for (int j = 0; j < lk; j++) sum += p[j] = Math.exp(p[j] - max);
+    for (int j = 0; j < lk; j++) p[j] /= sum;
+    p[lk] = max + Math.log(sum);
+    return p;
+  }
+
+  @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
+    int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
+    HostStorage dq = out(q.dtype(), batch * lq * d), dk = out(q.dtype(), batch * lk * d), dvs = out(q.dtype(), batch * lk * dv);
+    HostStorage ds = scoreGrad ? out(q.dtype(), batch * lq * lk) : null;
+    HostStorage qs = host(q), ks = host(k), vs = host(v), gs = host(gradOut);
+    for (int b = 0; b < batch; b++)
+      for (int i = 0; i < lq; i++) {
+        double[] p = probabilities(q, k, bias, scale, b, i);
+        double[] dp = new double[lk];
+        double delta = 0;
+        for (int j = 0; j < lk; j++) {
+          for (int e = 0; e < dv; e++) {
+            double g = gs.getDouble(gradOut.offset() + b * gradOut.stride(0) + i * gradOut.stride(1) + e * gradOut.stride(2));
+            dp[j] += g * vs.getDouble(v.offset() + b * v.stride(0) + j * v.stride(1) + e * v.stride(2));
+            int at = (b * lk + j) * dv + e;
+            dvs.setDouble(at, dvs.getDouble(at) + p[j] * g);
+          }
+          delta += p[j] * dp[j];
+        }
+        for (int j = 0; j < lk; j++) {
+          double s = p[j] * (dp[j] - delta);
+          if (ds != null) ds.setDouble((b * lq + i) * lk + j, s);
+          for (int e = 0; e < d; e++) {
+            int qi = (b * lq + i) * d + e, kj = (b * lk + j) * d + e;
+            dq.setDouble(qi, dq.getDouble(qi) + scale * s * ks.getDouble(k.offset() + b * k.stride(0) + j * k.stride(1) + e * k.stride(2)));
+            dk.setDouble(kj, dk.getDouble(kj) + scale * s * qs.getDouble(q.offset() + b * q.stride(0) + i * q.stride(1) + e * q.stride(2)));
+          }
+        }
+      }
+    return new Tensor[] {Tensor.contiguousView(dq, batch, lq, d), Tensor.contiguousView(dk, batch, lk, d), Tensor.contiguousView(dvs, batch, lk, dv),
+        ds == null ? null : Tensor.contiguousView(ds, batch, lq, lk)};
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     Reduction r = Reduction.of(x, new int[] {dim});
     int n = x.size(dim), stride = x.stride(dim);

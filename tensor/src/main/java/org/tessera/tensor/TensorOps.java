@@ -52,6 +52,12 @@ public interface TensorOps {
   /** N-d transposed convolution (torch's conv_transpose1d/2d/3d): weight (Cin, Cout/groups, *k). */
   Tensor convTranspose(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups);
 
+  /**
+   * softmax(scale·q·kᵀ + bias)·v over the last two dims, fused: q (..., Lq, d), k (..., Lk, d), v (..., Lk, dv) with
+   * equal leading dims; bias additive, broadcastable to (..., Lq, Lk), or null.
+   */
+  Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
+
   /** Writes {@code src} into {@code dst} (broadcasting, converting dtype); refused where autograd would lose track. */
   Tensor copy_(Tensor dst, Tensor src);
 

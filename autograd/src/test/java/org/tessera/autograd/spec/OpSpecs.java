@@ -122,6 +122,7 @@ public final class OpSpecs {
     s.addAll(ShapeSpecs.all());
     s.addAll(NnSpecs.all());
     s.addAll(ConvSpecs.all());
+    s.addAll(AttentionSpecs.all());
     return s;
   }
 

@@ -189,5 +189,40 @@ public final class CpuBackend implements Backend {
     return Tensor.contiguousView(new HostStorage(DType.F32, device, out), shape);
   }
 
+  @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    if (q.dtype() != DType.F32) return generic.attention(q, k, v, bias, scale);
+    int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
+    float[] out = new float[batch * lq * dv], lse = new float[batch * lq];
+    FlashAttention.forward(dense(q), dense(k), dense(v), bias(bias), (float) scale, batch, lq, lk, d, dv, out, lse);
+    return new Tensor[] {Tensor.contiguousView(new HostStorage(DType.F32, device, out), batch, lq, dv),
+        Tensor.contiguousView(new HostStorage(DType.F32, device, lse), batch, lq)};
+  }
+
+  @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut,
+      boolean scoreGrad) {
+    if (q.dtype() != DType.F32) return generic.attentionBackward(q, k, v, bias, scale, out, lse, gradOut, scoreGrad);
+    int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
+    float[] dq = new float[batch * lq * d], dk = new float[batch * lk * d], dvs = new float[batch * lk * dv];
+    float[] ds = scoreGrad ? new float[batch * lq * lk] : null;
+    FlashAttention.backward(dense(q), dense(k), dense(v), bias(bias), (float) scale, batch, lq, lk, d, dv, dense(out), dense(lse), dense(gradOut), dq, dk,
+        dvs, ds);
+    return new Tensor[] {Tensor.contiguousView(new HostStorage(DType.F32, device, dq), batch, lq, d),
+        Tensor.contiguousView(new HostStorage(DType.F32, device, dk), batch, lk, d),
+        Tensor.contiguousView(new HostStorage(DType.F32, device, dvs), batch, lk, dv),
+        ds == null ? null : Tensor.contiguousView(new HostStorage(DType.F32, device, ds), batch, lq, lk)};
+  }
+
+  /** The elements of an F32 tensor as a contiguous array starting at 0 (the storage itself when it already is). */
+  private float[] dense(Tensor t) {
+    Tensor c = t.isContiguous() && t.offset() == 0 && t.storage().length() == t.numel() ? t : copy(t, DType.F32);
+    return host(c).floats();
+  }
+
+  private FlashAttention.Bias bias(Tensor bias) {
+    if (bias == null) return null;
+    Tensor b = bias.dtype() == DType.F32 ? bias : copy(bias, DType.F32);
+    return new FlashAttention.Bias(host(b).floats(), b.offset(), b.stride(0), b.stride(1), b.stride(2));
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return generic.sortIndices(x, dim, descending); }
 }

@@ -115,6 +115,10 @@ final class ParityOps {
           spatial(p, "stride", dims, 1), spatial(p, "padding", dims, 0), spatial(p, "output_padding", dims, 0), spatial(p, "dilation", dims, 1),
           p.path("groups").asInt(1))));
     }
+    op("attention", (in, p) -> {
+      Tensor mask = in.get("mask");
+      return y(in.get("q").scaledDotProductAttention(in.get("k"), in.get("v"), mask == null ? null : mask.logicalNot(), p.path("scale").asDouble(Double.NaN)));
+    });
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {

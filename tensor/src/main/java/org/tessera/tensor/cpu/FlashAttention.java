@@ -1,0 +1,155 @@
+package org.tessera.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Blocked scaled-dot-product attention on contiguous F32 (B, L, d) arrays, flash-attention style: queries in
+ * blocks of BQ rows meet keys in blocks of BK with an online softmax, so the forward holds BQ·BK scores per worker,
+ * never L·L. The backward recomputes each score block from the saved row log-sum-exp. Block products go through
+ * {@link Sgemm} with strided operands (a transposed block is read in place).
+ */
+final class FlashAttention {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final int BQ = 64, BK = 128;
+
+  private FlashAttention() {}
+
+  /** An additive score bias read through strides: element (b, i, j) at {@code data[offset + b·sb + i·si + j·sj]}, or none. */
+  record Bias(float[] data, int offset, int sb, int si, int sj) {
+    float at(int b, int i, int j) {
+      return data[offset + b * sb + i * si + j * sj];
+    }
+  }
+
+  /** out (B, Lq, dv) and lse (B, Lq) from q (B, Lq, d), k (B, Lk, d), v (B, Lk, dv). */
+  static void forward(float[] q, float[] k, float[] v, Bias bias, float scale, int batch, int lq, int lk, int d, int dv, float[] out, float[] lse) {
+    int qBlocks = (lq + BQ - 1) / BQ;
+    Parallel.range(batch * qBlocks, 1, (lo, hi) -> {
+      float[] s = new float[BQ * BK], pv = new float[BQ * dv], rowMax = new float[BQ], rowSum = new float[BQ];
+      for (int task = lo; task < hi; task++) {
+        int b = task / qBlocks, i0 = (task % qBlocks) * BQ, rows = Math.min(BQ, lq - i0);
+        java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(rowSum, 0f);
+        int oBase = (b * lq + i0) * dv;
+        java.util.Arrays.fill(out, oBase, oBase + rows * dv, 0f);
+        for (int j0 = 0; j0 < lk; j0 += BK) {
+          int cols = Math.min(BK, lk - j0);
+          scores(q, k, bias, scale, b, i0, rows, j0, cols, lq, lk, d, s);
+          for (int r = 0; r < rows; r++) {
+            int at = r * cols;
+            float m = Math.max(rowMax[r], max(s, at, cols));
+            // a row whose scores so far are all -inf (fully masked) keeps m = -inf; exp(-inf - -inf) would be NaN
+            float shift = m == Float.NEGATIVE_INFINITY ? 0f : m;
+            float correction = rowMax[r] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(rowMax[r] - shift);
+            rowSum[r] = rowSum[r] * correction + expInPlace(s, at, cols, shift);
+            rowMax[r] = m;
+            if (correction != 1f) scaleRow(out, oBase + r * dv, dv, correction);
+          }
+          Sgemm.multiply(rows, dv, cols, new Sgemm.Operand(s, 0, cols, 1), new Sgemm.Operand(v, (b * lk + j0) * dv, dv, 1), pv, 0, false);
+          VectorKernels.addInto(pv, 0, out, oBase, rows * dv);
+        }
+        for (int r = 0; r < rows; r++) {
+          // softmax over no allowed key: torch gives NaN; so does 0/0 here
+          scaleRow(out, oBase + r * dv, dv, 1f / rowSum[r]);
+          lse[b * lq + i0 + r] = rowMax[r] + (float) Math.log(rowSum[r]);
+        }
+      }
+    });
+  }
+
+  /** dq, dk, dv (and the score gradient when {@code dScores} is given: (B, Lq, Lk)), one batch entry per worker. */
+  static void backward(float[] q, float[] k, float[] v, Bias bias, float scale, int batch, int lq, int lk, int d, int dv, float[] out, float[] lse,
+      float[] dOut, float[] dq, float[] dk, float[] dvOut, float[] dScores) {
+    Parallel.range(batch, 1, (lo, hi) -> {
+      float[] s = new float[BQ * BK], dp = new float[BQ * BK], tmp = new float[Math.max(BQ, BK) * Math.max(d, dv)], delta = new float[lq];
+      for (int b = lo; b < hi; b++) {
+        for (int i = 0; i < lq; i++) delta[i] = dot(dOut, out, (b * lq + i) * dv, dv);
+        for (int j0 = 0; j0 < lk; j0 += BK) {
+          int cols = Math.min(BK, lk - j0);
+          for (int i0 = 0; i0 < lq; i0 += BQ) {
+            int rows = Math.min(BQ, lq - i0);
+            scores(q, k, bias, scale, b, i0, rows, j0, cols, lq, lk, d, s);
+            for (int r = 0; r < rows; r++) {
+              float l = lse[b * lq + i0 + r];
+              for (int c = 0; c < cols; c++) s[r * cols + c] = (float) Math.exp(s[r * cols + c] - l); // P
+            }
+            // dV_j += Pᵀ dO_i
+            Sgemm.multiply(cols, dv, rows, new Sgemm.Operand(s, 0, 1, cols), new Sgemm.Operand(dOut, (b * lq + i0) * dv, dv, 1), tmp, 0, false);
+            VectorKernels.addInto(tmp, 0, dvOut, (b * lk + j0) * dv, cols * dv);
+            // dP = dO_i V_jᵀ, then dS = P ∘ (dP − Δ) scaled
+            Sgemm.multiply(rows, cols, dv, new Sgemm.Operand(dOut, (b * lq + i0) * dv, dv, 1), new Sgemm.Operand(v, (b * lk + j0) * dv, 1, dv), dp, 0, false);
+            for (int r = 0; r < rows; r++) {
+              float dl = delta[i0 + r];
+              for (int c = 0; c < cols; c++) dp[r * cols + c] = s[r * cols + c] * (dp[r * cols + c] - dl);
+            }
+            if (dScores != null)
+              for (int r = 0; r < rows; r++) System.arraycopy(dp, r * cols, dScores, (b * lq + i0 + r) * lk + j0, cols);
+            // dQ_i += scale · dS K_j ; dK_j += scale · dSᵀ Q_i
+            Sgemm.multiply(rows, d, cols, new Sgemm.Operand(dp, 0, cols, 1), new Sgemm.Operand(k, (b * lk + j0) * d, d, 1), tmp, 0, false);
+            addScaled(tmp, dq, (b * lq + i0) * d, rows * d, scale);
+            Sgemm.multiply(cols, d, rows, new Sgemm.Operand(dp, 0, 1, cols), new Sgemm.Operand(q, (b * lq + i0) * d, d, 1), tmp, 0, false);
+            addScaled(tmp, dk, (b * lk + j0) * d, cols * d, scale);
+          }
+        }
+      }
+    });
+  }
+
+  /** s[r·cols + c] = scale · q_(i0+r) · k_(j0+c) + bias. */
+  private static void scores(float[] q, float[] k, Bias bias, float scale, int b, int i0, int rows, int j0, int cols, int lq, int lk, int d, float[] s) {
+    Sgemm.multiply(rows, cols, d, new Sgemm.Operand(q, (b * lq + i0) * d, d, 1), new Sgemm.Operand(k, (b * lk + j0) * d, 1, d), s, 0, false);
+    int n = rows * cols, i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length()) FloatVector.fromArray(F, s, i).mul(scale).intoArray(s, i);
+    for (; i < n; i++) s[i] *= scale;
+    if (bias != null)
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) s[r * cols + c] += bias.at(b, i0 + r, j0 + c);
+  }
+
+  private static float max(float[] x, int at, int n) {
+    FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length()) m = m.max(FloatVector.fromArray(F, x, at + i));
+    float r = m.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) r = Math.max(r, x[at + i]);
+    return r;
+  }
+
+  /** x ← exp(x − shift) over n elements; returns their sum. */
+  private static float expInPlace(float[] x, int at, int n, float shift) {
+    FloatVector acc = FloatVector.zero(F);
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+      FloatVector e = FloatVector.fromArray(F, x, at + i).sub(shift).lanewise(VectorOperators.EXP);
+      e.intoArray(x, at + i);
+      acc = acc.add(e);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      x[at + i] = (float) Math.exp(x[at + i] - shift);
+      sum += x[at + i];
+    }
+    return sum;
+  }
+
+  private static void scaleRow(float[] x, int at, int n, float factor) {
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length()) FloatVector.fromArray(F, x, at + i).mul(factor).intoArray(x, at + i);
+    for (; i < n; i++) x[at + i] *= factor;
+  }
+
+  private static void addScaled(float[] src, float[] dst, int at, int n, float factor) {
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length())
+      FloatVector.fromArray(F, src, i).fma(FloatVector.broadcast(F, factor), FloatVector.fromArray(F, dst, at + i)).intoArray(dst, at + i);
+    for (; i < n; i++) dst[at + i] += factor * src[i];
+  }
+
+  private static float dot(float[] a, float[] b, int at, int n) {
+    float s = 0;
+    for (int i = 0; i < n; i++) s += a[at + i] * b[at + i];
+    return s;
+  }
+}
