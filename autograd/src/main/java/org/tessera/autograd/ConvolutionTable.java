@@ -10,11 +10,10 @@ import org.tessera.tensor.Tensor;
 import org.tessera.tensor.TensorOps;
 
 /**
- * Convolutions and transposed convolutions of any spatial rank, as unfold (im2col) + grouped matrix product, with
- * their backward passes: the input gradient folds (col2im) the weight-transposed product, the weight gradient is
- * the product of the output gradient with the unfolded input. A transposed convolution is the adjoint: its forward
- * is a convolution's input-gradient and its input gradient a convolution. The unfolded input is recomputed in
- * backward rather than kept, so a layer holds only its input between forward and backward.
+ * Convolutions and transposed convolutions of any spatial rank on the backend's three convolution products
+ * (forward, input gradient, weight gradient). A transposed convolution is the adjoint of the convolution that maps
+ * its output back to its input's shape: its forward is that convolution's input gradient, its input gradient that
+ * convolution's forward, and its weight gradient that convolution's weight gradient with the roles swapped.
  */
 interface ConvolutionTable extends TensorOps {
   @Override default Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
@@ -22,23 +21,14 @@ interface ConvolutionTable extends TensorOps {
     String op = "conv" + d + "d";
     check(op, x, weight, bias, d, groups, weight.size(1) * groups, weight.size(0));
     ConvGeometry geom = ConvGeometry.of(op, spatial(x), spatial(weight), stride, padding, dilation);
-    int n = x.size(0), cin = x.size(1), cout = weight.size(0), k = geom.kernelSize(), l = geom.outSize();
-    int kg = cin / groups * k, mg = cout / groups;
     Tensor out;
     try (var scope = GradMode.noGrad()) {
-      Tensor cols = x.backend().im2col(x, geom).reshape(n, groups, kg, l);
-      out = addBias(weight.reshape(groups, mg, kg).matmul(cols).reshape(shape(n, cout, geom.out())), bias);
+      out = addBias(x.backend().convForward(x, weight, geom, groups), bias);
     }
-    return record(op, out, of(x, weight, bias), of(x, weight), g -> {
-      Tensor dy = g.reshape(n, groups, mg, l);
-      Tensor dx = x.requiresGrad() ? x.backend().col2im(weight.reshape(groups, mg, kg).mT().matmul(dy).reshape(n, cin * k, l).contiguous(), geom) : null;
-      Tensor dw = null;
-      if (weight.requiresGrad()) {
-        Tensor cols = x.backend().im2col(x, geom).reshape(n, groups, kg, l);
-        dw = dy.matmul(cols.mT()).sum(0).reshape(weight.shape());
-      }
-      return of(dx, dw, biasGrad(g, bias));
-    });
+    return record(op, out, of(x, weight, bias), of(x, weight), g -> of(
+        x.requiresGrad() ? g.backend().convInputGrad(g, weight, geom, groups, x.size(1)) : null,
+        weight.requiresGrad() ? g.backend().convWeightGrad(x, g, geom, groups) : null,
+        biasGrad(g, bias)));
   }
 
   @Override default Tensor convTranspose(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation,
@@ -56,19 +46,15 @@ interface ConvolutionTable extends TensorOps {
     }
     // the windows of the convolution that maps our output back to our input's shape: one per input position
     ConvGeometry geom = ConvGeometry.ofWindows(outSize, kernel, stride, padding, dilation, in);
-    int n = x.size(0), cin = x.size(1), coutG = weight.size(1), cout = coutG * groups, k = geom.kernelSize(), l = geom.outSize();
-    int cinG = cin / groups;
+    int cout = weight.size(1) * groups;
     Tensor out;
     try (var scope = GradMode.noGrad()) {
-      Tensor cols = weight.reshape(groups, cinG, coutG * k).mT().matmul(x.reshape(n, groups, cinG, l));
-      out = addBias(x.backend().col2im(cols.reshape(n, cout * k, l).contiguous(), geom), bias);
+      out = addBias(x.backend().convInputGrad(x, weight, geom, groups, cout), bias);
     }
-    return record(op, out, of(x, weight, bias), of(x, weight), g -> {
-      Tensor gcols = g.backend().im2col(g, geom).reshape(n, groups, coutG * k, l);
-      Tensor dx = x.requiresGrad() ? weight.reshape(groups, cinG, coutG * k).matmul(gcols).reshape(x.shape()) : null;
-      Tensor dw = weight.requiresGrad() ? x.reshape(n, groups, cinG, l).matmul(gcols.mT()).sum(0).reshape(weight.shape()) : null;
-      return of(dx, dw, biasGrad(g, bias));
-    });
+    return record(op, out, of(x, weight, bias), of(x, weight), g -> of(
+        x.requiresGrad() ? g.backend().convForward(g, weight, geom, groups) : null,
+        weight.requiresGrad() ? g.backend().convWeightGrad(g, x, geom, groups) : null,
+        biasGrad(g, bias)));
   }
 
   /** Shapes and dtypes; inChannels and outChannels are what the weight implies for x and for the bias. */
@@ -91,14 +77,6 @@ interface ConvolutionTable extends TensorOps {
 
   private static int[] spatial(Tensor t) {
     return Arrays.copyOfRange(t.shape(), 2, t.dim());
-  }
-
-  private static int[] shape(int n, int c, int[] spatial) {
-    int[] s = new int[2 + spatial.length];
-    s[0] = n;
-    s[1] = c;
-    System.arraycopy(spatial, 0, s, 2, spatial.length);
-    return s;
   }
 
   private static Tensor addBias(Tensor y, Tensor bias) {

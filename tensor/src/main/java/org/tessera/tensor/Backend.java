@@ -46,11 +46,18 @@ public interface Backend {
   /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for dim 1, likewise for any dim; dst is contiguous. */
   void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src);
 
-  /** Unfolds x (N, C, *in) into its windows (N, C·∏kernel, ∏out), zero where a window reads padding. */
-  Tensor im2col(Tensor x, ConvGeometry g);
+  /**
+   * Convolution y (N, Cout, *g.out) of x (N, Cin, *g.in) with w (Cout, Cin/groups, *g.kernel), no bias. With
+   * {@link #convInputGrad} and {@link #convWeightGrad} it also serves transposed convolutions, whose forward is a
+   * convolution's input gradient.
+   */
+  Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups);
 
-  /** The adjoint of im2col: sums windows (N, C·∏kernel, ∏out) back into (N, C, *in). */
-  Tensor col2im(Tensor cols, ConvGeometry g);
+  /** The gradient (N, Cin, *g.in) of a convolution's input from dy (N, Cout, *g.out) and w (Cout, Cin/groups, *g.kernel). */
+  Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels);
+
+  /** The gradient (Cout, Cin/groups, *g.kernel) of a convolution's weight from x (N, Cin, *g.in) and dy (N, Cout, *g.out). */
+  Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups);
 
   /**
    * Scaled-dot-product attention on (B, L, d) operands of one float dtype: softmax(scale·q·kᵀ + bias)·v. Returns

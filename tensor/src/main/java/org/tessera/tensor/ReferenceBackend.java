@@ -174,33 +174,66 @@ public final class ReferenceBackend implements Backend {
     }
   }
 
-  @Override public Tensor im2col(Tensor x, ConvGeometry g) {
-    int n = x.size(0), c = x.size(1), k = g.kernelSize(), o = g.outSize(), in = g.inSize();
+  @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
+    int n = x.size(0), cin = x.size(1), cout = w.size(0), k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups;
     int[] src = g.sourceIndex();
-    HostStorage out = out(x.dtype(), n * c * k * o), xs = host(copy(x, x.dtype()));
+    HostStorage xs = host(copy(x, x.dtype())), ws = host(copy(w, w.dtype())), out = out(x.dtype(), n * cout * l);
     for (int b = 0; b < n; b++)
-      for (int ch = 0; ch < c; ch++)
-        for (int j = 0; j < k * o; j++)
-          if (src[j] >= 0) out.setDouble((b * c + ch) * k * o + j, xs.getDouble((b * c + ch) * in + src[j]));
-    return Tensor.contiguousView(out, n, c * k, o);
+      for (int o = 0; o < cout; o++) {
+        int gr = o / mg;
+        for (int j = 0; j < l; j++) {
+          double acc = 0;
+          for (int c = 0; c < cinG; c++)
+            for (int kk = 0; kk < k; kk++) {
+              int p = src[kk * l + j];
+              if (p >= 0) acc += ws.getDouble((o * cinG + c) * k + kk) * xs.getDouble((b * cin + gr * cinG + c) * in + p);
+            }
+          out.setDouble((b * cout + o) * l + j, acc);
+        }
+      }
+    return Tensor.contiguousView(out, Shapes.withSpatial(n, cout, g.out()));
   }
 
-  @Override public Tensor col2im(Tensor cols, ConvGeometry g) {
-    int k = g.kernelSize(), o = g.outSize(), in = g.inSize(), n = cols.size(0), c = cols.size(1) / k;
+  @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int cin) {
+    int n = dy.size(0), cout = w.size(0), k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups;
     int[] src = g.sourceIndex();
-    HostStorage out = out(cols.dtype(), n * c * in), cs = host(copy(cols, cols.dtype()));
+    HostStorage ds = host(copy(dy, dy.dtype())), ws = host(copy(w, w.dtype()));
+    double[] acc = new double[n * cin * in];
     for (int b = 0; b < n; b++)
-      for (int ch = 0; ch < c; ch++)
-        for (int j = 0; j < k * o; j++)
-          if (src[j] >= 0) {
-            int at = (b * c + ch) * in + src[j];
-            out.setDouble(at, out.getDouble(at) + cs.getDouble((b * c + ch) * k * o + j));
-          }
-    int[] shape = new int[2 + g.in().length];
-    shape[0] = n;
-    shape[1] = c;
-    System.arraycopy(g.in(), 0, shape, 2, g.in().length);
-    return Tensor.contiguousView(out, shape);
+      for (int o = 0; o < cout; o++) {
+        int gr = o / mg;
+        for (int j = 0; j < l; j++) {
+          double gy = ds.getDouble((b * cout + o) * l + j);
+          for (int c = 0; c < cinG; c++)
+            for (int kk = 0; kk < k; kk++) {
+              int p = src[kk * l + j];
+              if (p >= 0) acc[(b * cin + gr * cinG + c) * in + p] += ws.getDouble((o * cinG + c) * k + kk) * gy;
+            }
+        }
+      }
+    HostStorage out = out(dy.dtype(), acc.length);
+    for (int i = 0; i < acc.length; i++) out.setDouble(i, acc[i]);
+    return Tensor.contiguousView(out, Shapes.withSpatial(n, cin, g.in()));
+  }
+
+  @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
+    int n = x.size(0), cin = x.size(1), cout = dy.size(1), k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups;
+    int[] src = g.sourceIndex();
+    HostStorage xs = host(copy(x, x.dtype())), ds = host(copy(dy, dy.dtype())), out = out(x.dtype(), cout * cinG * k);
+    for (int o = 0; o < cout; o++) {
+      int gr = o / mg;
+      for (int c = 0; c < cinG; c++)
+        for (int kk = 0; kk < k; kk++) {
+          double acc = 0;
+          for (int b = 0; b < n; b++)
+            for (int j = 0; j < l; j++) {
+              int p = src[kk * l + j];
+              if (p >= 0) acc += ds.getDouble((b * cout + o) * l + j) * xs.getDouble((b * cin + gr * cinG + c) * in + p);
+            }
+          out.setDouble((o * cinG + c) * k + kk, acc);
+        }
+    }
+    return Tensor.contiguousView(out, Shapes.withSpatial(cout, cinG, g.kernel()));
   }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {

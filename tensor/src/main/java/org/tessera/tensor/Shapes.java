@@ -48,6 +48,15 @@ public final class Shapes {
     return dim < 0 ? dim + r : dim;
   }
 
+  /** (a, b, *spatial): the shape of a batch of channels over spatial dims, or of a convolution weight. */
+  public static int[] withSpatial(int a, int b, int[] spatial) {
+    int[] shape = new int[2 + spatial.length];
+    shape[0] = a;
+    shape[1] = b;
+    System.arraycopy(spatial, 0, shape, 2, spatial.length);
+    return shape;
+  }
+
   public static String str(int... shape) {
     return Arrays.toString(shape);
   }

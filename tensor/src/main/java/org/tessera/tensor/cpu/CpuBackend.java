@@ -11,6 +11,7 @@ import org.tessera.tensor.HostStorage;
 import org.tessera.tensor.HostStorages;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.Reduction;
+import org.tessera.tensor.Shapes;
 import org.tessera.tensor.ReferenceBackend;
 import org.tessera.tensor.Storage;
 import org.tessera.tensor.Tensor;
@@ -98,7 +99,7 @@ public final class CpuBackend implements Backend {
   @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
     if (!x.dtype().floating) return generic.reduce(op, x, dims);
     Reduction r = Reduction.of(x, dims);
-    int outN = org.tessera.tensor.Shapes.numel(r.outShape()), innerN = r.innerSize();
+    int outN = Shapes.numel(r.outShape()), innerN = r.innerSize();
     HostStorage out = HostStorage.allocate(x.dtype(), device, outN), in = host(x);
     if (op == ReduceOp.SUM && denseF32(x) && reducesTrailing(x, dims)) {
       float[] src = in.floats();
@@ -153,40 +154,28 @@ public final class CpuBackend implements Backend {
 
   @Override public Tensor gather(Tensor x, int dim, Tensor index) { return generic.gather(x, dim, index); }
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) { generic.scatterAdd(dst, dim, index, src); }
-  @Override public Tensor im2col(Tensor x, ConvGeometry g) {
-    if (x.dtype() != DType.F32) return generic.im2col(x, g);
-    int n = x.size(0), c = x.size(1), k = g.kernelSize(), o = g.outSize(), in = g.inSize();
-    int[] src = g.sourceIndex();
-    Tensor dense = x.isContiguous() ? x : copy(x, DType.F32);
-    float[] xs = host(dense).floats(), out = new float[n * c * k * o];
-    int xo = dense.offset();
-    Parallel.range(n * c, 1, (lo, hi) -> {
-      for (int plane = lo; plane < hi; plane++) {
-        int from = xo + plane * in, to = plane * k * o;
-        for (int j = 0; j < k * o; j++) out[to + j] = src[j] >= 0 ? xs[from + src[j]] : 0f;
-      }
-    });
-    return Tensor.contiguousView(new HostStorage(DType.F32, device, out), n, c * k, o);
+  @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
+    if (x.dtype() != DType.F32) return generic.convForward(x, w, g, groups);
+    int n = x.size(0), cout = w.size(0);
+    float[] y = new float[n * cout * g.outSize()];
+    ConvKernels.forward(dense(x), dense(w), y, n, x.size(1), cout, groups, g);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, y), Shapes.withSpatial(n, cout, g.out()));
   }
 
-  @Override public Tensor col2im(Tensor cols, ConvGeometry g) {
-    if (cols.dtype() != DType.F32) return generic.col2im(cols, g);
-    int k = g.kernelSize(), o = g.outSize(), in = g.inSize(), n = cols.size(0), c = cols.size(1) / k;
-    int[] src = g.sourceIndex();
-    Tensor dense = cols.isContiguous() ? cols : copy(cols, DType.F32);
-    float[] cs = host(dense).floats(), out = new float[n * c * in];
-    int co = dense.offset();
-    Parallel.range(n * c, 1, (lo, hi) -> {
-      for (int plane = lo; plane < hi; plane++) {
-        int to = plane * in, from = co + plane * k * o;
-        for (int j = 0; j < k * o; j++) if (src[j] >= 0) out[to + src[j]] += cs[from + j];
-      }
-    });
-    int[] shape = new int[2 + g.in().length];
-    shape[0] = n;
-    shape[1] = c;
-    System.arraycopy(g.in(), 0, shape, 2, g.in().length);
-    return Tensor.contiguousView(new HostStorage(DType.F32, device, out), shape);
+  @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
+    if (dy.dtype() != DType.F32) return generic.convInputGrad(dy, w, g, groups, inChannels);
+    int n = dy.size(0);
+    float[] dx = new float[n * inChannels * g.inSize()];
+    ConvKernels.inputGrad(dense(dy), dense(w), dx, n, inChannels, w.size(0), groups, g);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, dx), Shapes.withSpatial(n, inChannels, g.in()));
+  }
+
+  @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
+    if (x.dtype() != DType.F32) return generic.convWeightGrad(x, dy, g, groups);
+    int cin = x.size(1), cout = dy.size(1);
+    float[] dw = new float[cout * cin / groups * g.kernelSize()];
+    ConvKernels.weightGrad(dense(x), dense(dy), dw, x.size(0), cin, cout, groups, g);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, dw), Shapes.withSpatial(cout, cin / groups, g.kernel()));
   }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {

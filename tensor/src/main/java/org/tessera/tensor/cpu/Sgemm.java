@@ -20,11 +20,26 @@ final class Sgemm {
 
   private Sgemm() {}
 
+  /** Where the packing of B reads its rows: a strided matrix, or a convolution's windows gathered on the fly. */
+  interface Rows {
+    /** Writes B(row, j0 .. j0 + n) into {@code dst[at .. at + n)}. */
+    void copy(int row, int j0, int n, float[] dst, int at);
+  }
+
   /** A strided matrix operand: element (i, j) is at {@code data[offset + i * rowStride + j * colStride]}. */
-  record Operand(float[] data, int offset, int rowStride, int colStride) {}
+  record Operand(float[] data, int offset, int rowStride, int colStride) implements Rows {
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      int src = offset + row * rowStride + j0 * colStride;
+      if (colStride == 1) {
+        System.arraycopy(data, src, dst, at, n);
+      } else {
+        for (int j = 0; j < n; j++, src += colStride) dst[at + j] = data[src];
+      }
+    }
+  }
 
   /** Writes A (m×k) · B (k×n) into {@code c[cOffset..]} with row stride n, using the pool when {@code parallel}. */
-  static void multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, boolean parallel) {
+  static void multiply(int m, int n, int k, Operand a, Rows b, float[] c, int cOffset, boolean parallel) {
     if (k == 0) {
       java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
       return;
@@ -83,18 +98,13 @@ final class Sgemm {
   }
 
   /** Rows pc.. of B, columns jc.. as NR-wide panels: panel p holds, for each k, its NR column values side by side. */
-  private static void packB(Operand b, int pc, int kc, int jc, int nc, float[] out, int outOffset) {
-    float[] d = b.data;
+  private static void packB(Rows b, int pc, int kc, int jc, int nc, float[] out, int outOffset) {
     for (int jr = 0; jr < nc; jr += NR) {
       int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
       for (int q = 0; q < kc; q++) {
-        int dst = base + q * NR, src = b.offset + (pc + q) * b.rowStride + (jc + jr) * b.colStride;
-        if (b.colStride == 1 && cols == NR) {
-          System.arraycopy(d, src, out, dst, NR);
-        } else {
-          for (int j = 0; j < cols; j++, src += b.colStride) out[dst + j] = d[src];
-          for (int j = cols; j < NR; j++) out[dst + j] = 0f;
-        }
+        int dst = base + q * NR;
+        b.copy(pc + q, jc + jr, cols, out, dst);
+        for (int j = cols; j < NR; j++) out[dst + j] = 0f;
       }
     }
   }

@@ -1,0 +1,131 @@
+package org.tessera.tensor.cpu;
+
+import org.tessera.tensor.ConvGeometry;
+
+/**
+ * Convolution as implicit GEMM on contiguous F32 arrays: the unfolded input (im2col) is never stored whole; SGEMM
+ * packs its panels straight from the input through the geometry's source table. Per image and group:
+ * forward y = W·cols(x); input gradient dx = fold(Wᵀ·dy); weight gradient dW = Σ dy·cols(x)ᵀ.
+ */
+final class ConvKernels {
+  private ConvKernels() {}
+
+  /** Rows of cols(x) for one image and group: row c·K + kk, column l reads x[c][src[kk·L + l]] (0 in the padding). */
+  private record Windows(float[] x, int base, int inSize, int kernel, int out, int[] src) implements Sgemm.Rows {
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      int plane = base + (row / kernel) * inSize, s = (row % kernel) * out + j0;
+      for (int j = 0; j < n; j++) {
+        int p = src[s + j];
+        dst[at + j] = p >= 0 ? x[plane + p] : 0f;
+      }
+    }
+  }
+
+  /**
+   * The same rows for 2-D convolutions, by arithmetic instead of the table: each output row of a window row is one
+   * input row, so with unit width stride a packed run is one array copy between zeroed padding ends.
+   */
+  private record Windows2d(float[] x, int base, ConvGeometry g) implements Sgemm.Rows {
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      int inH = g.in()[0], inW = g.in()[1], kw = g.kernel()[1], outW = g.out()[1], k = g.kernelSize();
+      int sh = g.stride()[0], sw = g.stride()[1], ph = g.padding()[0], pw = g.padding()[1], dh = g.dilation()[0], dw = g.dilation()[1];
+      int plane = base + (row / k) * inH * inW, kk = row % k, ki = kk / kw, kj = kk % kw;
+      for (int j = j0, end = j0 + n; j < end; ) {
+        int oh = j / outW, ow = j % outW, run = Math.min(outW - ow, end - j), to = at + (j - j0);
+        int ih = oh * sh - ph + ki * dh, iw0 = ow * sw - pw + kj * dw;
+        if (ih < 0 || ih >= inH) {
+          java.util.Arrays.fill(dst, to, to + run, 0f);
+        } else if (sw == 1) {
+          int lo = Math.clamp(-iw0, 0, run), hi = Math.clamp(inW - iw0, lo, run);
+          java.util.Arrays.fill(dst, to, to + lo, 0f);
+          System.arraycopy(x, plane + ih * inW + iw0 + lo, dst, to + lo, hi - lo);
+          java.util.Arrays.fill(dst, to + hi, to + run, 0f);
+        } else {
+          for (int t = 0, iw = iw0; t < run; t++, iw += sw) dst[to + t] = iw >= 0 && iw < inW ? x[plane + ih * inW + iw] : 0f;
+        }
+        j += run;
+      }
+    }
+  }
+
+  /** Rows of cols(x)ᵀ: row l, column c·K + kk. */
+  private record WindowsTransposed(float[] x, int base, int inSize, int kernel, int out, int[] src) implements Sgemm.Rows {
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      for (int j = 0; j < n; j++) {
+        int col = j0 + j, p = src[(col % kernel) * out + row];
+        dst[at + j] = p >= 0 ? x[base + (col / kernel) * inSize + p] : 0f;
+      }
+    }
+  }
+
+  /** y (N, Cout, L) from x (N, Cin, in) and w (Cout, Cin/G, K). */
+  static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
+    int[] src = g.sourceIndex();
+    perImage(batch, (image, parallel) -> {
+      for (int gr = 0; gr < groups; gr++)
+        Sgemm.multiply(mg, l, kg, new Sgemm.Operand(w, gr * mg * kg, kg, 1), windows(x, (image * cin + gr * cinG) * in, g, src), y,
+            (image * cout + gr * mg) * l, parallel);
+    });
+  }
+
+  private static Sgemm.Rows windows(float[] x, int base, ConvGeometry g, int[] src) {
+    return g.in().length == 2 ? new Windows2d(x, base, g) : new Windows(x, base, g.inSize(), g.kernelSize(), g.outSize(), src);
+  }
+
+  /** dx (N, Cin, in) from dy (N, Cout, L) and w (Cout, Cin/G, K). */
+  static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
+    int[] src = g.sourceIndex();
+    perImage(batch, (image, parallel) -> {
+      float[] cols = new float[kg * l];
+      for (int gr = 0; gr < groups; gr++) {
+        Sgemm.multiply(kg, l, mg, new Sgemm.Operand(w, gr * mg * kg, 1, kg), new Sgemm.Operand(dy, (image * cout + gr * mg) * l, l, 1), cols, 0, parallel);
+        int base = (image * cin + gr * cinG) * in;
+        for (int row = 0; row < kg; row++) {
+          int plane = base + (row / k) * in, s = (row % k) * l;
+          for (int j = 0; j < l; j++) {
+            int p = src[s + j];
+            if (p >= 0) dx[plane + p] += cols[row * l + j];
+          }
+        }
+      }
+    });
+  }
+
+  /** dw (Cout, Cin/G, K) from x (N, Cin, in) and dy (N, Cout, L): a partial sum per worker, added at the end. */
+  static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
+    int[] src = g.sourceIndex();
+    Object lock = new Object();
+    Parallel.range(batch, 1, (lo, hi) -> {
+      float[] partial = new float[dw.length], tmp = new float[mg * kg];
+      boolean parallel = hi - lo == batch && Parallel.THREADS > 1; // a single worker: let SGEMM split instead
+      for (int image = lo; image < hi; image++)
+        for (int gr = 0; gr < groups; gr++) {
+          Sgemm.multiply(mg, kg, l, new Sgemm.Operand(dy, (image * cout + gr * mg) * l, l, 1),
+              new WindowsTransposed(x, (image * cin + gr * cinG) * in, in, k, l, src), tmp, 0, parallel);
+          VectorKernels.addInto(tmp, 0, partial, gr * mg * kg, mg * kg);
+        }
+      synchronized (lock) {
+        VectorKernels.addInto(partial, 0, dw, 0, dw.length);
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface ImageTask {
+    void run(int image, boolean parallel);
+  }
+
+  /** One image per worker when there are enough images; otherwise images in turn, each product split over the workers. */
+  private static void perImage(int batch, ImageTask task) {
+    if (batch >= Parallel.THREADS) {
+      Parallel.range(batch, 1, (lo, hi) -> {
+        for (int image = lo; image < hi; image++) task.run(image, false);
+      });
+    } else {
+      for (int image = 0; image < batch; image++) task.run(image, true);
+    }
+  }
+}
