@@ -307,6 +307,42 @@ def cases(g):
     return c
 
 
+def assignment_cases(out_dir):
+    """scipy.optimize.linear_sum_assignment: indices compared exactly when the optimum is unique."""
+    import itertools
+    from scipy.optimize import linear_sum_assignment
+    g = torch.Generator().manual_seed(99)
+
+    def unique(cost, maximize):
+        r, c = cost.shape
+        sign = -1 if maximize else 1
+        totals = sorted(sign * sum(cost[i, p[i]] for i in range(r)) for p in itertools.permutations(range(c), r)) if r <= c else \
+            sorted(sign * sum(cost[p[j], j] for j in range(c)) for p in itertools.permutations(range(r), c))
+        return len(totals) < 2 or totals[1] - totals[0] > 1e-9
+
+    cases = [("lsa_square", torch.rand(5, 5, generator=g, dtype=torch.float64), False),
+             ("lsa_wide", torch.rand(4, 7, generator=g, dtype=torch.float64), False),
+             ("lsa_tall", torch.rand(7, 4, generator=g, dtype=torch.float64), False),
+             ("lsa_maximize", torch.rand(5, 6, generator=g, dtype=torch.float64), True),
+             ("lsa_ties", torch.randint(0, 3, (5, 6), generator=g).double(), False),
+             ("lsa_large", torch.rand(30, 40, generator=g, dtype=torch.float64), False)]
+    forbidden = torch.rand(4, 5, generator=g, dtype=torch.float64)
+    forbidden[0, :3] = float("inf")
+    forbidden[2, 4] = float("inf")
+    cases.append(("lsa_forbidden", forbidden, False))
+    for name, cost, maximize in cases:
+        rows, cols = linear_sum_assignment(cost.numpy(), maximize=maximize)
+        total = cost.numpy()[rows, cols].sum()
+        uniq = "true" if cost.shape[0] * cost.shape[1] > 36 or unique(cost.numpy(), maximize) else "false"
+        tensors = {"in.cost": cost, "out.row_ind": torch.from_numpy(rows).long(), "out.col_ind": torch.from_numpy(cols).long(),
+                   "out.total_cost": torch.tensor(total, dtype=torch.float64)}
+        meta = {"op": "linear_sum_assignment", "params": json.dumps({"maximize": maximize}), "rtol": "1e-12",
+                "atol": json.dumps({"out.total_cost": 1e-9}), "unique_optimum": uniq,
+                "doc": "Hungarian matching", "reference": "scipy.optimize.linear_sum_assignment"}
+        write_safetensors(os.path.join(out_dir, name + ".safetensors"), tensors, meta)
+    return len(cases)
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "fixtures/ops"
     os.makedirs(out_dir, exist_ok=True)
@@ -314,7 +350,8 @@ def main():
     all_cases = cases(Gen(1234))
     for name, op, params, inputs, fn, grads, grad_of in all_cases:
         make_case(out_dir, name, op, params, inputs, fn, grads, grad_of)
-    print("wrote %d fixtures to %s" % (len(all_cases), out_dir))
+    count = len(all_cases) + assignment_cases(out_dir)
+    print("wrote %d fixtures to %s" % (count, out_dir))
 
 
 if __name__ == "__main__":

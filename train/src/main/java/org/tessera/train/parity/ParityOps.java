@@ -119,6 +119,12 @@ final class ParityOps {
       Tensor mask = in.get("mask");
       return y(in.get("q").scaledDotProductAttention(in.get("k"), in.get("v"), mask == null ? null : mask.logicalNot(), p.path("scale").asDouble(Double.NaN)));
     });
+    op("linear_sum_assignment", (in, p) -> {
+      var r = org.tessera.tensor.LinearSumAssignment.solve(in.get("cost"), p.path("maximize").asBoolean(false));
+      return Map.of("row_ind", Tensor.of(java.util.Arrays.stream(r.rows()).asLongStream().toArray(), r.rows().length),
+          "col_ind", Tensor.of(java.util.Arrays.stream(r.cols()).asLongStream().toArray(), r.cols().length),
+          "total_cost", Tensor.scalar(r.totalCost(), DType.F64, in.get("cost").device()));
+    });
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {
