@@ -21,7 +21,7 @@ interface ElementwiseTable extends TensorOps {
     return record(op.name().toLowerCase(), out, of(in), of(in, out), g -> of(switch (op) {
       case NEG -> g.neg();
       case ABS -> g.mul(in.sign());
-      case SIGN -> g.mul(0);
+      case SIGN, FLOOR, ROUND -> g.mul(0);
       case EXP -> g.mul(out);
       case LOG -> g.div(in);
       case LOG1P -> g.div(in.add(1));

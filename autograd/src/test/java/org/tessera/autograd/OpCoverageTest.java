@@ -14,6 +14,7 @@ import org.tessera.tensor.ElementwiseOps;
 import org.tessera.tensor.MovementOps;
 import org.tessera.tensor.NnOps;
 import org.tessera.tensor.ReduceOps;
+import org.tessera.tensor.VisionOps;
 
 /** Every public Tensor op has a row in the op-spec list. */
 class OpCoverageTest {
@@ -23,7 +24,7 @@ class OpCoverageTest {
   @Test
   void everyTensorOpHasASpec() {
     Set<String> ops = new TreeSet<>(Set.of("cat", "stack"));
-    for (Class<?> mixin : new Class<?>[] {ElementwiseOps.class, MovementOps.class, ReduceOps.class, NnOps.class})
+    for (Class<?> mixin : new Class<?>[] {ElementwiseOps.class, MovementOps.class, ReduceOps.class, NnOps.class, VisionOps.class})
       for (Method m : mixin.getDeclaredMethods())
         if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers()) && !m.isSynthetic() && !NOT_OPS.contains(m.getName())) ops.add(m.getName());
     Set<String> specified = OpSpecs.all().stream().map(OpSpec::name).collect(Collectors.toSet());

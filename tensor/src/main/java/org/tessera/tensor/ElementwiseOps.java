@@ -33,6 +33,10 @@ public interface ElementwiseOps {
   default Tensor relu() { return u(UnaryOp.RELU); }
   default Tensor silu() { return u(UnaryOp.SILU); }
   default Tensor erf() { return u(UnaryOp.ERF); }
+  default Tensor floor() { return u(UnaryOp.FLOOR); }
+
+  /** Rounds half to even, as torch.round. */
+  default Tensor round() { return u(UnaryOp.ROUND); }
 
   /** GELU with the exact erf form (torch's default {@code approximate='none'}). */
   default Tensor gelu() { return u(UnaryOp.GELU); }

@@ -6,7 +6,7 @@ package org.tessera.tensor;
  * {@link NnOps}); the differentiable ones are recorded by the op table that {@link TensorOps#get()} finds
  * (the {@code autograd} module).
  */
-public final class Tensor implements ElementwiseOps, MovementOps, ReduceOps, NnOps {
+public final class Tensor implements ElementwiseOps, MovementOps, ReduceOps, NnOps, VisionOps {
   private static volatile Device defaultDevice = Device.CPU;
 
   private final Storage storage;

@@ -11,6 +11,10 @@ public enum UnaryOp {
   /** a = negative slope */
   LEAKY_RELU,
   GELU, GELU_TANH, SILU, ERF,
+  /** no gradient (zero almost everywhere) */
+  FLOOR,
+  /** round half to even, as torch.round; no gradient */
+  ROUND,
   /** x^a */
   POW,
   /** a^x */
@@ -44,6 +48,8 @@ public enum UnaryOp {
       case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
       case SILU -> x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
       case ERF -> erf(x);
+      case FLOOR -> Math.floor(x);
+      case ROUND -> Math.rint(x);
       case POW -> Math.pow(x, a);
       case RPOW -> Math.pow(a, x);
       case CLAMP -> {

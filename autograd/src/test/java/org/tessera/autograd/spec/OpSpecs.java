@@ -43,6 +43,8 @@ public final class OpSpecs {
     s.add(unary("geluTanh", ANY, Tensor::geluTanh));
     s.add(unary("silu", ANY, Tensor::silu));
     s.add(unary("erf", ANY, Tensor::erf));
+    s.add(unary("floor", ANY, x -> x.mul(3.3).floor()));
+    s.add(unary("round", ANY, x -> x.mul(3.3).round()));
     s.add(unary("pow", POSITIVE, x -> x.pow(2.5)));
     s.add(unary("clamp", NONZERO, x -> x.clamp(-1, 1)));
     s.add(unary("clampMin", NONZERO, x -> x.clampMin(-1)));
@@ -123,6 +125,7 @@ public final class OpSpecs {
     s.addAll(NnSpecs.all());
     s.addAll(ConvSpecs.all());
     s.addAll(AttentionSpecs.all());
+    s.addAll(VisionSpecs.all());
     return s;
   }
 

@@ -20,7 +20,7 @@ final class VectorKernels {
     return switch (op) {
       case NEG, ABS, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SQUARE, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SILU,
           GELU_TANH, CLAMP, AFFINE -> true;
-      case SIGN, GELU, ERF, POW, RPOW -> false;
+      case SIGN, GELU, ERF, POW, RPOW, FLOOR, ROUND -> false;
     };
   }
 
@@ -63,7 +63,7 @@ final class VectorKernels {
         yield Float.isNaN(b) ? r : r.blend(b, r.compare(VectorOperators.GT, b));
       }
       case AFFINE -> v.fma(a, b);
-      case SIGN, GELU, ERF, POW, RPOW -> throw new AssertionError(op + " has no vector form");
+      case SIGN, GELU, ERF, POW, RPOW, FLOOR, ROUND -> throw new AssertionError(op + " has no vector form");
     };
   }
 
