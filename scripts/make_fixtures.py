@@ -262,7 +262,96 @@ def cases(g):
     add("attention_blocks", "attention", {}, {"q": g.randn(1, 2, 70, 16), "k": g.randn(1, 2, 150, 16), "v": g.randn(1, 2, 150, 16)},
         attention, ["q", "k", "v"])
 
+    # vision ops
+    def interp(name, shape, **kw):
+        add(name, "interpolate", kw, {"x": g.randn(*shape)}, lambda t, kw=kw: F.interpolate(t["x"], **kw), ["x"])
+
+    interp("interpolate_nearest", (1, 2, 5, 4), size=[7, 9], mode="nearest")
+    interp("interpolate_nearest_scale", (1, 2, 5, 4), scale_factor=1.7, mode="nearest")
+    interp("interpolate_bilinear", (2, 3, 5, 6), size=[9, 4], mode="bilinear", align_corners=False)
+    interp("interpolate_bilinear_ac", (2, 3, 5, 6), size=[9, 4], mode="bilinear", align_corners=True)
+    interp("interpolate_bilinear_scale", (1, 2, 6, 5), scale_factor=[2.5, 0.6], mode="bilinear", align_corners=False)
+    interp("interpolate_bicubic", (1, 2, 6, 5), size=[11, 3], mode="bicubic", align_corners=False)
+    interp("interpolate_bicubic_ac", (1, 2, 6, 5), size=[11, 3], mode="bicubic", align_corners=True)
+    interp("interpolate_bilinear_aa", (1, 2, 13, 11), size=[4, 5], mode="bilinear", align_corners=False, antialias=True)
+    interp("interpolate_bicubic_aa", (1, 2, 13, 11), size=[5, 3], mode="bicubic", align_corners=False, antialias=True)
+    interp("interpolate_bicubic_aa_up", (1, 2, 4, 5), size=[7, 9], mode="bicubic", align_corners=False, antialias=True)
+    interp("interpolate_trilinear", (1, 2, 3, 4, 5), size=[5, 3, 7], mode="trilinear", align_corners=False)
+
+    def pos_embed_interp(t, old=(4, 4), new=(6, 3), prefix=1, antialias=True):
+        pos = t["pos_embed"]
+        pre, grid = pos[:, :prefix], pos[:, prefix:]
+        img = grid.float().reshape(1, old[0], old[1], -1).permute(0, 3, 1, 2)
+        img = F.interpolate(img, size=new, mode="bicubic", antialias=antialias, align_corners=False)
+        return torch.cat([pre, img.permute(0, 2, 3, 1).reshape(1, -1, pos.shape[-1]).to(pos.dtype)], dim=1)
+
+    add("pos_embed_interp", "pos_embed_interp", {"old_grid": [4, 4], "new_grid": [6, 3], "num_prefix_tokens": 1, "mode": "bicubic",
+                                                 "align_corners": False, "antialias": True},
+        {"pos_embed": g.randn(1, 17, 8)}, pos_embed_interp, ["pos_embed"])
+    for padding in ("zeros", "border", "reflection"):
+        for ac in (False, True):
+            for mode in ("bilinear", "nearest"):
+                add("grid_sample_%s_%s%s" % (mode, padding, "_ac" if ac else ""), "grid_sample",
+                    {"mode": mode, "padding_mode": padding, "align_corners": ac},
+                    {"input": g.randn(2, 3, 5, 6), "grid": 1.3 * (2 * torch.rand(2, 4, 7, 2, generator=g.g) - 1)},
+                    lambda t, m=mode, p=padding, a=ac: F.grid_sample(t["input"], t["grid"], mode=m, padding_mode=p, align_corners=a),
+                    ["input", "grid"] if mode == "bilinear" else ["input"])
+    add("max_pool2d", "max_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1}, {"x": g.randn(2, 3, 7, 6)},
+        lambda t: dict(zip(("y", "indices"), F.max_pool2d(t["x"], 3, 2, 1, return_indices=True))), ["x"])
+    add("avg_pool2d", "avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": True}, {"x": g.randn(2, 3, 7, 6)},
+        lambda t: F.avg_pool2d(t["x"], 3, 2, 1, count_include_pad=True), ["x"])
+    add("avg_pool2d_exclude_pad", "avg_pool2d", {"kernel_size": [3, 2], "stride": 1, "padding": [1, 1], "count_include_pad": False},
+        {"x": g.randn(1, 2, 5, 4)}, lambda t: F.avg_pool2d(t["x"], (3, 2), 1, (1, 1), count_include_pad=False), ["x"])
+    add("adaptive_avg_pool2d", "adaptive_avg_pool2d", {"output_size": [3, 4]}, {"x": g.randn(2, 3, 7, 10)},
+        lambda t: F.adaptive_avg_pool2d(t["x"], (3, 4)), ["x"])
+    add("group_norm", "group_norm", {"num_groups": 3, "eps": 1e-5}, {"x": g.randn(2, 6, 4, 5), "weight": g.randn(6), "bias": g.randn(6)},
+        lambda t: F.group_norm(t["x"], 3, t["weight"], t["bias"], 1e-5), ["x", "weight", "bias"])
+    add("instance_norm", "instance_norm", {"eps": 1e-5}, {"x": g.randn(2, 3, 4, 5), "weight": g.randn(3), "bias": g.randn(3)},
+        lambda t: F.instance_norm(t["x"], weight=t["weight"], bias=t["bias"], eps=1e-5), ["x", "weight", "bias"])
+
+    def layer_norm2d(t):
+        x = t["x"]
+        u = x.mean(1, keepdim=True)
+        s = (x - u).pow(2).mean(1, keepdim=True)
+        return (x - u) / torch.sqrt(s + 1e-6) * t["weight"][:, None, None] + t["bias"][:, None, None]
+
+    add("layer_norm2d", "layer_norm2d", {"eps": 1e-6}, {"x": g.randn(2, 5, 3, 4), "weight": g.randn(5), "bias": g.randn(5)},
+        layer_norm2d, ["x", "weight", "bias"])
+
+    def batch_norm_train(t):
+        rm, rv = t["running_mean"].clone(), t["running_var"].clone()
+        y = F.batch_norm(t["x"], rm, rv, t["weight"], t["bias"], training=True, momentum=0.1, eps=1e-5)
+        return {"y": y, "running_mean_after": rm, "running_var_after": rv}
+
+    add("batch_norm_train", "batch_norm_train", {"momentum": 0.1, "eps": 1e-5},
+        {"x": g.randn(4, 3, 5, 2), "weight": g.randn(3), "bias": g.randn(3), "running_mean": g.randn(3), "running_var": g.positive(3)},
+        batch_norm_train, ["x", "weight", "bias"])
+    add("batch_norm_eval", "batch_norm_eval", {"eps": 1e-5},
+        {"x": g.randn(4, 3, 5, 2), "weight": g.randn(3), "bias": g.randn(3), "running_mean": g.randn(3), "running_var": g.positive(3)},
+        lambda t: F.batch_norm(t["x"], t["running_mean"], t["running_var"], t["weight"], t["bias"], training=False, eps=1e-5),
+        ["x", "weight", "bias"])
+
+    def sine(t, npf=8, temperature=10000, scale=2 * 3.141592653589793):
+        x = t["x"]
+        not_mask = torch.ones(x.shape[0], x.shape[2], x.shape[3], dtype=torch.float64)
+        y_embed, x_embed = not_mask.cumsum(1), not_mask.cumsum(2)
+        y_embed = y_embed / (y_embed[:, -1:, :] + 1e-6) * scale
+        x_embed = x_embed / (x_embed[:, :, -1:] + 1e-6) * scale
+        dim_t = torch.arange(npf, dtype=torch.float64)
+        dim_t = temperature ** (2 * (dim_t // 2) / npf)
+        pos_x, pos_y = x_embed[:, :, :, None] / dim_t, y_embed[:, :, :, None] / dim_t
+        pos_x = torch.stack((pos_x[:, :, :, 0::2].sin(), pos_x[:, :, :, 1::2].cos()), dim=4).flatten(3)
+        pos_y = torch.stack((pos_y[:, :, :, 0::2].sin(), pos_y[:, :, :, 1::2].cos()), dim=4).flatten(3)
+        return torch.cat((pos_y, pos_x), dim=3).permute(0, 3, 1, 2).to(x.dtype)
+
+    add("position_embedding_sine", "position_embedding_sine", {"num_pos_feats": 8, "temperature": 10000, "normalize": True, "scale": 6.283185307179586},
+        {"x": g.randn(2, 4, 3, 5)}, sine)
+    add("floor", "floor", {}, {"x": 3 * g.randn(4, 5)}, lambda t: torch.floor(t["x"]))
+    add("round", "round", {}, {"x": torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6])}, lambda t: torch.round(t["x"]))
+
     # shapes, joins, indexing
+
+
     add("cat", "cat", {"dim": 1}, {"tensors.0": g.randn(2, 3, 4), "tensors.1": g.randn(2, 1, 4), "tensors.2": g.randn(2, 2, 4)},
         lambda t: torch.cat([t["tensors.0"], t["tensors.1"], t["tensors.2"]], dim=1), ["tensors.0", "tensors.1", "tensors.2"])
     add("stack", "stack", {"dim": 2}, {"tensors.0": g.randn(3, 4), "tensors.1": g.randn(3, 4)},

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import org.tessera.tensor.DType;
+import org.tessera.tensor.GridPadding;
 import org.tessera.tensor.Indexed;
+import org.tessera.tensor.InterpolationMode;
 import org.tessera.tensor.PadMode;
 import org.tessera.tensor.Tensor;
 
@@ -125,6 +127,49 @@ final class ParityOps {
           "col_ind", Tensor.of(java.util.Arrays.stream(r.cols()).asLongStream().toArray(), r.cols().length),
           "total_cost", Tensor.scalar(r.totalCost(), DType.F64, in.get("cost").device()));
     });
+    unary("floor", Tensor::floor);
+    unary("round", Tensor::round);
+    op("interpolate", (in, p) -> {
+      if (p.path("recompute_scale_factor").asBoolean(false)) throw new Unsupported("recompute_scale_factor=True");
+      int[] size = p.has("size") && !p.get("size").isNull() ? ints1(p.get("size")) : null;
+      double[] scale = p.has("scale_factor") && !p.get("scale_factor").isNull() ? doubles1(p.get("scale_factor")) : null;
+      return y(in.get("x").interpolate(size, scale, mode(p.path("mode").asText("nearest")), p.path("align_corners").asBoolean(false),
+          p.path("antialias").asBoolean(false)));
+    });
+    op("pos_embed_interp", (in, p) -> y(in.get("pos_embed").resampleAbsPosEmbed(ints(p.get("new_grid")), ints(p.get("old_grid")),
+        p.path("num_prefix_tokens").asInt(1), mode(p.path("mode").asText("bicubic")), p.path("antialias").asBoolean(true))));
+    op("grid_sample", (in, p) -> {
+      String mode = p.path("mode").asText("bilinear");
+      if (!mode.equals("bilinear") && !mode.equals("nearest")) throw new Unsupported("grid_sample mode " + mode);
+      return y(in.get("input").gridSample(in.get("grid"), mode.equals("bilinear"), GridPadding.valueOf(p.path("padding_mode").asText("zeros").toUpperCase()),
+          p.path("align_corners").asBoolean(false)));
+    });
+    op("max_pool2d", (in, p) -> {
+      Indexed r = in.get("x").maxPool2d(ints1(p.get("kernel_size")), p.has("stride") ? ints1(p.get("stride")) : ints1(p.get("kernel_size")),
+          p.has("padding") ? ints1(p.get("padding")) : new int[] {0});
+      return Map.of("y", r.values(), "indices", r.indices());
+    });
+    op("avg_pool2d", (in, p) -> y(in.get("x").avgPool2d(ints1(p.get("kernel_size")), p.has("stride") ? ints1(p.get("stride")) : ints1(p.get("kernel_size")),
+        p.has("padding") ? ints1(p.get("padding")) : new int[] {0}, p.path("count_include_pad").asBoolean(true))));
+    op("adaptive_avg_pool2d", (in, p) -> {
+      int[] size = ints1(p.get("output_size"));
+      return y(in.get("x").adaptiveAvgPool2d(size[0], size[size.length - 1]));
+    });
+    op("group_norm", (in, p) -> y(in.get("x").groupNorm(p.get("num_groups").asInt(), in.get("weight"), in.get("bias"), p.path("eps").asDouble(1e-5))));
+    op("instance_norm", (in, p) -> y(in.get("x").instanceNorm(in.get("weight"), in.get("bias"), p.path("eps").asDouble(1e-5))));
+    op("layer_norm2d", (in, p) -> y(in.get("x").layerNorm2d(in.get("weight"), in.get("bias"), p.path("eps").asDouble(1e-6))));
+    op("batch_norm_train", (in, p) -> {
+      Tensor rm = in.get("running_mean").mul(1), rv = in.get("running_var").mul(1);
+      Tensor out = in.get("x").batchNorm(rm, rv, in.get("weight"), in.get("bias"), true, p.path("momentum").asDouble(0.1), p.path("eps").asDouble(1e-5));
+      return Map.of("y", out, "running_mean_after", rm, "running_var_after", rv);
+    });
+    op("batch_norm_eval", (in, p) -> y(in.get("x").batchNorm(in.get("running_mean"), in.get("running_var"), in.get("weight"), in.get("bias"), false, 0.1,
+        p.path("eps").asDouble(1e-5))));
+    op("position_embedding_sine", (in, p) -> {
+      Tensor x = in.get("x");
+      return y(org.tessera.tensor.PositionEncodings.sine(x.size(0), x.size(2), x.size(3), p.path("num_pos_feats").asInt(64), p.path("temperature").asDouble(10000),
+          p.path("normalize").asBoolean(false), p.path("scale").asDouble(2 * Math.PI), x.device()));
+    });
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {
@@ -206,6 +251,29 @@ final class ParityOps {
     if (v != null && v.isTextual()) throw new Unsupported(key + "='" + v.asText() + "'");
     for (int i = 0; i < dims; i++) out[i] = v == null ? fallback : v.isArray() ? v.get(i).asInt() : v.asInt();
     return out;
+  }
+
+  /** An int or a list of ints. */
+  private static int[] ints1(JsonNode v) {
+    return v.isArray() ? ints(v) : new int[] {v.asInt()};
+  }
+
+  private static double[] doubles1(JsonNode v) {
+    if (!v.isArray()) return new double[] {v.asDouble()};
+    double[] out = new double[v.size()];
+    for (int i = 0; i < out.length; i++) out[i] = v.get(i).asDouble();
+    return out;
+  }
+
+  private static InterpolationMode mode(String torchName) {
+    return switch (torchName) {
+      case "nearest" -> InterpolationMode.NEAREST;
+      case "linear" -> InterpolationMode.LINEAR;
+      case "bilinear" -> InterpolationMode.BILINEAR;
+      case "bicubic" -> InterpolationMode.BICUBIC;
+      case "trilinear" -> InterpolationMode.TRILINEAR;
+      default -> throw new Unsupported("interpolation mode " + torchName);
+    };
   }
 
   private static boolean keepdim(JsonNode p) {
