@@ -82,7 +82,28 @@ def assignment(params):
     return None, timeit(lambda: linear_sum_assignment(cost), min_time=1.0)
 
 
+def ms_deform_attn(backward):
+    """The composed grid_sample reference (scripts/make_fixtures.py) at the ViT-Adapter 720x720 size."""
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+    from make_fixtures import ms_deform_attn_core
+    levels = [(90, 90), (45, 45), (23, 23)]
+    s = sum(h * w for h, w in levels)
+    value, loc = torch.randn(1, s, 8, 32), torch.rand(1, s, 8, 3, 4, 2)
+    weights = torch.rand(1, s, 8, 3, 4).softmax(-1)
+    if not backward:
+        return None, timeit(lambda: ms_deform_attn_core(value, levels, loc, weights))
+    up = torch.randn(1, s, 256)
+
+    def step():
+        v, l, w = value.clone().requires_grad_(), loc.clone().requires_grad_(), weights.clone().requires_grad_()
+        ms_deform_attn_core(v, levels, l, w).backward(up)
+    return None, timeit(step)
+
+
 KNOWN = {
+    "MsDeformAttnBenchmark.forward": lambda p: ms_deform_attn(False),
+    "MsDeformAttnBenchmark.forwardBackward": lambda p: ms_deform_attn(True),
     "AssignmentBenchmark.solve": assignment,
     "GemmBenchmark.sgemm": sgemm,
     "ConvBenchmark.forward": lambda p: conv(p, False),

@@ -126,6 +126,22 @@ def make_case(out_dir, name, op, params, inputs, fn, grads=(), grad_of="y", doc=
     write_safetensors(os.path.join(out_dir, name + ".safetensors"), tensors, meta)
 
 
+def ms_deform_attn_core(value, value_spatial_shapes, sampling_locations, attention_weights):
+    """Deformable DETR's pure-PyTorch reference (grid_sample per level, bilinear, zeros, align_corners=False)."""
+    n, s, m, d = value.shape
+    _, lq, m, levels, points, _ = sampling_locations.shape
+    value_list = value.split([int(h) * int(w) for h, w in value_spatial_shapes], dim=1)
+    grids = 2 * sampling_locations - 1
+    sampled = []
+    for lid, (h, w) in enumerate(value_spatial_shapes):
+        value_l = value_list[lid].flatten(2).transpose(1, 2).reshape(n * m, d, int(h), int(w))
+        grid_l = grids[:, :, :, lid].transpose(1, 2).flatten(0, 1)
+        sampled.append(F.grid_sample(value_l, grid_l, mode="bilinear", padding_mode="zeros", align_corners=False))
+    weights = attention_weights.transpose(1, 2).reshape(n * m, 1, lq, levels * points)
+    out = (torch.stack(sampled, dim=-2).flatten(-2) * weights).sum(-1).view(n, m * d, lq)
+    return out.transpose(1, 2).contiguous()
+
+
 def cases(g):
     """(name, op, params, inputs, fn, grads) for every op of the foundation issue."""
     c = []
@@ -348,6 +364,15 @@ def cases(g):
         {"x": g.randn(2, 4, 3, 5)}, sine)
     add("floor", "floor", {}, {"x": 3 * g.randn(4, 5)}, lambda t: torch.floor(t["x"]))
     add("round", "round", {}, {"x": torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6])}, lambda t: torch.round(t["x"]))
+
+    shapes = torch.tensor([[6, 5], [3, 3], [2, 1]])
+    starts = torch.tensor([0, 30, 39])
+    for name, d in (("ms_deform_attn", 4), ("ms_deform_attn_wide", 19)):
+        add(name, "ms_deform_attn_core", {},
+            {"value": g.randn(2, 41, 3, d), "spatial_shapes": shapes, "level_start_index": starts,
+             "sampling_locations": -0.1 + 1.2 * torch.rand(2, 5, 3, 3, 4, 2, generator=g.g), "attention_weights": torch.rand(2, 5, 3, 3, 4, generator=g.g)},
+            lambda t: ms_deform_attn_core(t["value"], t["spatial_shapes"].tolist(), t["sampling_locations"], t["attention_weights"]),
+            ["value", "sampling_locations", "attention_weights"])
 
     # shapes, joins, indexing
 

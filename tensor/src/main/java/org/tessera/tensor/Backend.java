@@ -69,6 +69,16 @@ public interface Backend {
   /** {dq, dk, dv, dScores} of attention from its out and lse; dScores (B, Lq, Lk) only when asked for, else null. */
   Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad);
 
+  /**
+   * Multi-scale deformable attention (Deformable DETR's ms_deform_attn_core): value (N, S, M, D) holding L levels of
+   * sizes {@code shapes[2l] × shapes[2l+1]} from row {@code starts[l]}, locations (N, Lq, M, L, P, 2) as (x, y) in
+   * [0, 1], weights (N, Lq, M, L, P); bilinear, zeros outside, align_corners = False. Returns (N, Lq, M·D).
+   */
+  Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights);
+
+  /** {dValue, dLocations, dWeights} of msDeformAttn. */
+  Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut);
+
   /** The I64 permutation that sorts {@code x} along {@code dim} stably (NaN last ascending, first descending). */
   Tensor sortIndices(Tensor x, int dim, boolean descending);
 }

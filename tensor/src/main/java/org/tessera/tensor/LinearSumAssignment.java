@@ -97,9 +97,11 @@ public final class LinearSumAssignment {
       int index = -1;
       double lowest = Double.POSITIVE_INFINITY;
       sr[i] = true;
+      int row = i * nc;
+      double rowBase = minVal - u[i];
       for (int it = 0; it < numRemaining; it++) {
         int j = remaining[it];
-        double r = minVal + cost[i * nc + j] - u[i] - v[j];
+        double r = rowBase + cost[row + j] - v[j];
         if (r < shortest[j]) {
           path[j] = i;
           shortest[j] = r;

@@ -308,6 +308,60 @@ public final class ReferenceBackend implements Backend {
         ds == null ? null : Tensor.contiguousView(ds, batch, lq, lk)};
   }
 
+  @Override public Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights) {
+    return deformable(value, shapes, starts, locations, weights, null)[0];
+  }
+
+  @Override public Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut) {
+    return deformable(value, shapes, starts, locations, weights, gradOut);
+  }
+
+  /** Forward ({out}) when gradOut is null, else the gradients {dValue, dLocations, dWeights}. */
+  private Tensor[] deformable(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut) {
+    int n = value.size(0), s = value.size(1), m = value.size(2), d = value.size(3), lq = weights.size(1), levels = weights.size(3), points = weights.size(4);
+    HostStorage v = host(copy(value, value.dtype())), loc = host(copy(locations, locations.dtype())), aw = host(copy(weights, weights.dtype()));
+    HostStorage g = gradOut == null ? null : host(copy(gradOut, gradOut.dtype()));
+    double[] out = new double[n * lq * m * d], dv = new double[v.length()], dl = new double[loc.length()], da = new double[aw.length()];
+    for (int b = 0; b < n; b++)
+      for (int q = 0; q < lq; q++)
+        for (int h = 0; h < m; h++)
+          for (int l = 0; l < levels; l++)
+            for (int p = 0; p < points; p++) {
+              int a = (((b * lq + q) * m + h) * levels + l) * points + p, height = shapes[2 * l], width = shapes[2 * l + 1];
+              double x = loc.getDouble(2 * a) * width - 0.5, y = loc.getDouble(2 * a + 1) * height - 0.5, weight = aw.getDouble(a);
+              int x0 = (int) Math.floor(x), y0 = (int) Math.floor(y);
+              double lx = x - x0, ly = y - y0;
+              int[] cx = {x0, x0 + 1, x0, x0 + 1}, cy = {y0, y0, y0 + 1, y0 + 1};
+              double[] cw = {(1 - ly) * (1 - lx), (1 - ly) * lx, ly * (1 - lx), ly * lx};
+              double[] gv = new double[4];
+              for (int c = 0; c < 4; c++) {
+                if (cx[c] < 0 || cx[c] >= width || cy[c] < 0 || cy[c] >= height) continue;
+                int at = ((b * s + starts[l] + cy[c] * width + cx[c]) * m + h) * d;
+                for (int e = 0; e < d; e++) {
+                  int o = ((b * lq + q) * m + h) * d + e;
+                  if (g == null) out[o] += weight * cw[c] * v.getDouble(at + e);
+                  else {
+                    gv[c] += g.getDouble(o) * v.getDouble(at + e);
+                    dv[at + e] += weight * cw[c] * g.getDouble(o);
+                  }
+                }
+              }
+              if (g != null) {
+                da[a] = cw[0] * gv[0] + cw[1] * gv[1] + cw[2] * gv[2] + cw[3] * gv[3];
+                dl[2 * a] = weight * ((1 - ly) * (gv[1] - gv[0]) + ly * (gv[3] - gv[2])) * width;
+                dl[2 * a + 1] = weight * ((1 - lx) * (gv[2] - gv[0]) + lx * (gv[3] - gv[1])) * height;
+              }
+            }
+    if (g == null) return new Tensor[] {filled(out, value.dtype(), n, lq, m * d)};
+    return new Tensor[] {filled(dv, value.dtype(), value.shape()), filled(dl, locations.dtype(), locations.shape()), filled(da, weights.dtype(), weights.shape())};
+  }
+
+  private Tensor filled(double[] values, DType dtype, int... shape) {
+    HostStorage out = out(dtype, values.length);
+    for (int i = 0; i < values.length; i++) out.setDouble(i, values[i]);
+    return Tensor.contiguousView(out, shape);
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     Reduction r = Reduction.of(x, new int[] {dim});
     int n = x.size(dim), stride = x.stride(dim);

@@ -58,6 +58,12 @@ public interface TensorOps {
    */
   Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
 
+  /**
+   * Multi-scale deformable attention, fused: value (N, S, M, D), spatialShapes (L, 2) and levelStartIndex (L) integer,
+   * samplingLocations (N, Lq, M, L, P, 2) in [0, 1], attentionWeights (N, Lq, M, L, P) → (N, Lq, M·D).
+   */
+  Tensor msDeformAttn(Tensor value, Tensor spatialShapes, Tensor levelStartIndex, Tensor samplingLocations, Tensor attentionWeights);
+
   /** Writes {@code src} into {@code dst} (broadcasting, converting dtype); refused where autograd would lose track. */
   Tensor copy_(Tensor dst, Tensor src);
 

@@ -26,6 +26,14 @@ public interface VisionOps {
     return GridSampling.sample(self(), grid, bilinear, padding, alignCorners);
   }
 
+  /**
+   * Multi-scale deformable attention (Deformable DETR, ViT-Adapter, Mask2Former) with this tensor as the value
+   * (N, S, M, D): every query samples each level at its points bilinearly and sums by the attention weights.
+   */
+  default Tensor msDeformAttn(Tensor spatialShapes, Tensor levelStartIndex, Tensor samplingLocations, Tensor attentionWeights) {
+    return TensorOps.get().msDeformAttn(self(), spatialShapes, levelStartIndex, samplingLocations, attentionWeights);
+  }
+
   /** Max pooling over (H, W) with the flat H·W index of each maximum. */
   default Indexed maxPool2d(int[] kernel, int[] stride, int[] padding) {
     return Pooling.maxPool2d(self(), pair(kernel), pair(stride), pair(padding));

@@ -201,6 +201,29 @@ public final class CpuBackend implements Backend {
         ds == null ? null : Tensor.contiguousView(new HostStorage(DType.F32, device, ds), batch, lq, lk)};
   }
 
+  @Override public Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights) {
+    if (value.dtype() != DType.F32) return generic.msDeformAttn(value, shapes, starts, locations, weights);
+    DeformableAttention.Dims dm = dims(value, shapes, starts, weights);
+    float[] out = new float[dm.n() * dm.lq() * dm.m() * dm.d()];
+    DeformableAttention.forward(dm, dense(value), dense(locations), dense(weights), out);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, out), dm.n(), dm.lq(), dm.m() * dm.d());
+  }
+
+  @Override public Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut) {
+    if (value.dtype() != DType.F32) return generic.msDeformAttnBackward(value, shapes, starts, locations, weights, gradOut);
+    DeformableAttention.Dims dm = dims(value, shapes, starts, weights);
+    float[] dv = new float[value.numel()], dl = new float[locations.numel()], da = new float[weights.numel()];
+    DeformableAttention.backward(dm, dense(value), dense(locations), dense(weights), dense(gradOut), dv, dl, da);
+    return new Tensor[] {Tensor.contiguousView(new HostStorage(DType.F32, device, dv), value.shape()),
+        Tensor.contiguousView(new HostStorage(DType.F32, device, dl), locations.shape()),
+        Tensor.contiguousView(new HostStorage(DType.F32, device, da), weights.shape())};
+  }
+
+  private static DeformableAttention.Dims dims(Tensor value, int[] shapes, int[] starts, Tensor weights) {
+    return new DeformableAttention.Dims(value.size(0), value.size(1), value.size(2), value.size(3), weights.size(1), weights.size(3), weights.size(4),
+        shapes, starts);
+  }
+
   /** The elements of an F32 tensor as a contiguous array starting at 0 (the storage itself when it already is). */
   private float[] dense(Tensor t) {
     Tensor c = t.isContiguous() && t.offset() == 0 && t.storage().length() == t.numel() ? t : copy(t, DType.F32);

@@ -170,6 +170,8 @@ final class ParityOps {
       return y(org.tessera.tensor.PositionEncodings.sine(x.size(0), x.size(2), x.size(3), p.path("num_pos_feats").asInt(64), p.path("temperature").asDouble(10000),
           p.path("normalize").asBoolean(false), p.path("scale").asDouble(2 * Math.PI), x.device()));
     });
+    op("ms_deform_attn_core", (in, p) -> y(in.get("value").msDeformAttn(in.get("spatial_shapes"), in.get("level_start_index"), in.get("sampling_locations"),
+        in.get("attention_weights"))));
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {
