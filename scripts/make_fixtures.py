@@ -457,6 +457,131 @@ def assignment_cases(out_dir):
     return len(cases)
 
 
+def nn_cases(g):
+    """Losses and optimizers (ops of the nn issue)."""
+    c = []
+
+    def add(name, op, params, inputs, fn, grads=(), grad_of="y"):
+        c.append((name, op, params, inputs, fn, grads, grad_of))
+
+    target = g.ints(4, 2, 5, 3)
+    target[0, 0, 0] = -100
+    add("cross_entropy", "cross_entropy", {"ignore_index": -100, "reduction": "mean", "label_smoothing": 0.0},
+        {"logits": 2 * g.randn(2, 4, 5, 3), "target": target}, lambda t: F.cross_entropy(t["logits"], t["target"]), ["logits"])
+    add("cross_entropy_weighted_smoothed", "cross_entropy", {"ignore_index": 1, "reduction": "mean", "label_smoothing": 0.1},
+        {"logits": 2 * g.randn(6, 4), "target": g.ints(4, 6), "weight": g.positive(4)},
+        lambda t: F.cross_entropy(t["logits"], t["target"], weight=t["weight"], ignore_index=1, label_smoothing=0.1), ["logits"])
+    add("cross_entropy_sum", "cross_entropy", {"ignore_index": -100, "reduction": "sum", "label_smoothing": 0.2},
+        {"logits": g.randn(3, 5, 4), "target": g.ints(5, 3, 4)},
+        lambda t: F.cross_entropy(t["logits"], t["target"], reduction="sum", label_smoothing=0.2), ["logits"])
+    add("cross_entropy_none", "cross_entropy", {"ignore_index": -100, "reduction": "none", "label_smoothing": 0.0},
+        {"logits": g.randn(3, 5, 4), "target": g.ints(5, 3, 4), "weight": g.positive(5)},
+        lambda t: F.cross_entropy(t["logits"], t["target"], weight=t["weight"], reduction="none"), ["logits"])
+    add("bce_with_logits", "binary_cross_entropy_with_logits", {"reduction": "mean"},
+        {"x": 3 * g.randn(4, 5), "target": torch.rand(4, 5, generator=g.g)},
+        lambda t: F.binary_cross_entropy_with_logits(t["x"], t["target"]), ["x"])
+    add("bce_with_logits_pos_weight", "binary_cross_entropy_with_logits", {"reduction": "sum"},
+        {"x": 3 * g.randn(4, 5), "target": (torch.rand(4, 5, generator=g.g) < 0.5).float(), "pos_weight": g.positive(5)},
+        lambda t: F.binary_cross_entropy_with_logits(t["x"], t["target"], pos_weight=t["pos_weight"], reduction="sum"), ["x"])
+
+    def soft_dice(t, smooth, do_bg, batch_dice):
+        # nnU-Net's MemoryEfficientSoftDiceLoss (softmax nonlinearity, no loss mask)
+        x = torch.softmax(t["logits"], 1)
+        y = F.one_hot(t["target"], x.shape[1]).movedim(-1, 1).to(x.dtype)
+        if not do_bg:
+            x, y = x[:, 1:], y[:, 1:]
+        axes = tuple(range(2, x.ndim))
+        intersect, sum_pred, sum_gt = (x * y).sum(axes), x.sum(axes), y.sum(axes)
+        if batch_dice:
+            intersect, sum_pred, sum_gt = intersect.sum(0), sum_pred.sum(0), sum_gt.sum(0)
+        dc = (2 * intersect + smooth) / torch.clip(sum_gt + sum_pred + smooth, 1e-8)
+        return -dc.mean()
+
+    for bd in (False, True):
+        add("soft_dice_softmax%s" % ("_batch" if bd else ""), "soft_dice_softmax", {"smooth": 1e-5, "do_bg": False, "batch_dice": bd},
+            {"logits": 2 * g.randn(2, 3, 6, 5), "target": g.ints(3, 2, 6, 5)}, lambda t, bd=bd: soft_dice(t, 1e-5, False, bd), ["logits"])
+    add("soft_dice_softmax_bg", "soft_dice_softmax", {"smooth": 1.0, "do_bg": True, "batch_dice": False},
+        {"logits": 2 * g.randn(2, 3, 6, 5), "target": g.ints(3, 2, 6, 5)}, lambda t: soft_dice(t, 1.0, True, False), ["logits"])
+
+    def m2f_dice(t):
+        p = t["logits"].sigmoid()
+        num = 2 * (p * t["targets"]).sum(-1)
+        den = p.sum(-1) + t["targets"].sum(-1)
+        return (1 - (num + 1) / (den + 1)).sum() / 3.0
+
+    add("soft_dice_sigmoid", "soft_dice_sigmoid", {"num_masks": 3.0, "smooth": 1.0},
+        {"logits": 2 * g.randn(4, 20), "targets": (torch.rand(4, 20, generator=g.g) < 0.4).float()}, m2f_dice, ["logits"])
+    add("mask2former_sigmoid_ce_loss", "mask2former_sigmoid_ce_loss", {"num_masks": 3.0},
+        {"logits": 2 * g.randn(4, 20), "targets": (torch.rand(4, 20, generator=g.g) < 0.4).float()},
+        lambda t: F.binary_cross_entropy_with_logits(t["logits"], t["targets"], reduction="none").mean(1).sum() / 3.0, ["logits"])
+
+    def focal(t, alpha=0.25, gamma=2.0):
+        p = torch.sigmoid(t["logits"])
+        ce = F.binary_cross_entropy_with_logits(t["logits"], t["targets"], reduction="none")
+        p_t = p * t["targets"] + (1 - p) * (1 - t["targets"])
+        loss = ce * ((1 - p_t) ** gamma)
+        return (loss * (alpha * t["targets"] + (1 - alpha) * (1 - t["targets"]))).mean()
+
+    add("sigmoid_focal_loss", "sigmoid_focal_loss", {"alpha": 0.25, "gamma": 2.0, "reduction": "mean"},
+        {"logits": 2 * g.randn(5, 6), "targets": (torch.rand(5, 6, generator=g.g) < 0.3).float()}, focal, ["logits"])
+    return c
+
+
+def optimizer_cases(out_dir):
+    """Five steps of SGD / Adam / AdamW on loss = sum(w * (p - target)^2), p the only parameter (float64)."""
+    g = torch.Generator().manual_seed(7)
+    configs = [("sgd", {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "nesterov": True, "weight_decay": 0.01}),
+               ("sgd_plain", {"lr": 0.05, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}),
+               ("sgd_dampened", {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "nesterov": False, "weight_decay": 0.1}),
+               ("adam", {"lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.1}),
+               ("adamw", {"lr": 0.01, "betas": [0.9, 0.98], "eps": 1e-6, "weight_decay": 0.05})]
+    for name, params in configs:
+        p0, target, w = torch.randn(3, 4, generator=g, dtype=torch.float64), torch.randn(3, 4, generator=g, dtype=torch.float64), \
+            torch.rand(3, 4, generator=g, dtype=torch.float64) + 0.5
+        p = p0.clone().requires_grad_(True)
+        kw = {k: v for k, v in params.items() if k != "betas"}
+        if name.startswith("sgd"):
+            opt = torch.optim.SGD([p], **kw)
+        else:
+            opt = (torch.optim.AdamW if name == "adamw" else torch.optim.Adam)([p], betas=tuple(params["betas"]), **kw)
+        for _ in range(5):
+            opt.zero_grad()
+            (w * (p - target) ** 2).sum().backward()
+            opt.step()
+        tensors = {"in.p": p0, "in.target": target, "in.w": w, "out.p": p.detach()}
+        meta = {"op": "sgd" if name.startswith("sgd") else name, "params": json.dumps(dict(params, steps=5)), "rtol": "1e-12",
+                "atol": json.dumps({"out.p": 1e-12}), "doc": "5 steps on sum(w*(p-target)^2)", "reference": "torch.optim, float64"}
+        write_safetensors(os.path.join(out_dir, "optim_" + name + ".safetensors"), tensors, meta)
+    return len(configs)
+
+
+def checkpoint_files(out_dir):
+    """PyTorch .pth files for the reader's tests, with safetensors twins of their tensors and one module output."""
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3), torch.nn.Conv1d(3, 2, 2))
+    sd = model.state_dict()
+    sd["transposed"] = torch.arange(12.).reshape(3, 4).t()          # a non-contiguous view
+    base = torch.arange(10.)
+    sd["shared_a"], sd["shared_b"] = base[2:6], base[5:]           # two views of one storage, with offsets
+    sd["half"] = torch.randn(2, 3).half()
+    sd["bf16"] = torch.randn(2, 3).bfloat16()
+    sd["mask"] = torch.tensor([True, False, True])
+    torch.save(sd, os.path.join(out_dir, "state_dict.pth"))
+    twin = {k: v.contiguous() for k, v in sd.items()}
+    x = torch.randn(5, 4)
+    twin["input"], twin["linear_output"] = x, model[0](x).detach()
+    write_safetensors(os.path.join(out_dir, "state_dict_expected.safetensors"), twin, {"format": "pt"})
+    torch.save({"teacher": {"backbone.weight": torch.randn(2, 2), "backbone.bias": torch.zeros(2)}, "student": {"x": torch.ones(1)},
+                "iteration": 1200, "args": ["a", 1.5, None, True]}, os.path.join(out_dir, "teacher.pth"))
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo owned",))
+
+    torch.save({"weight": torch.ones(1), "payload": Evil()}, os.path.join(out_dir, "malicious.pth"))
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "fixtures/ops"
     os.makedirs(out_dir, exist_ok=True)
@@ -464,7 +589,10 @@ def main():
     all_cases = cases(Gen(1234))
     for name, op, params, inputs, fn, grads, grad_of in all_cases:
         make_case(out_dir, name, op, params, inputs, fn, grads, grad_of)
-    count = len(all_cases) + assignment_cases(out_dir)
+    for name, op, params, inputs, fn, grads, grad_of in nn_cases(Gen(4321)):
+        make_case(out_dir, name, op, params, inputs, fn, grads, grad_of)
+    count = len(all_cases) + len(nn_cases(Gen(4321))) + assignment_cases(out_dir) + optimizer_cases(out_dir)
+    checkpoint_files(os.path.join(os.path.dirname(out_dir.rstrip("/")) or ".", "checkpoints"))
     print("wrote %d fixtures to %s" % (count, out_dir))
 
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
+import org.tessera.nn.Losses;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.GridPadding;
 import org.tessera.tensor.Indexed;
@@ -172,6 +173,18 @@ final class ParityOps {
     });
     op("ms_deform_attn_core", (in, p) -> y(in.get("value").msDeformAttn(in.get("spatial_shapes"), in.get("level_start_index"), in.get("sampling_locations"),
         in.get("attention_weights"))));
+    op("cross_entropy", (in, p) -> y(Losses.crossEntropy(in.get("logits"), in.get("target"), in.get("weight"), p.path("ignore_index").asLong(-100),
+        reduction(p), p.path("label_smoothing").asDouble(0))));
+    op("binary_cross_entropy_with_logits", (in, p) -> y(Losses.binaryCrossEntropyWithLogits(in.get("x"), in.get("target"), in.get("pos_weight"), reduction(p))));
+    op("soft_dice_softmax", (in, p) -> y(Losses.softDice(in.get("logits"), in.get("target"), p.path("smooth").asDouble(1e-5), p.path("do_bg").asBoolean(false),
+        p.path("batch_dice").asBoolean(false))));
+    op("soft_dice_sigmoid", (in, p) -> y(Losses.diceMaskLoss(in.get("logits"), in.get("targets"), p.path("num_masks").asDouble(1))));
+    op("mask2former_sigmoid_ce_loss", (in, p) -> y(Losses.sigmoidCeMaskLoss(in.get("logits"), in.get("targets"), p.path("num_masks").asDouble(1))));
+    op("sigmoid_focal_loss", (in, p) -> y(Losses.sigmoidFocalLoss(in.get("logits"), in.get("targets"), p.path("alpha").asDouble(0.25),
+        p.path("gamma").asDouble(2), reduction(p))));
+    op("sgd", (in, p) -> Map.of("p", OptimizerSteps.run(in, p, "sgd")));
+    op("adam", (in, p) -> Map.of("p", OptimizerSteps.run(in, p, "adam")));
+    op("adamw", (in, p) -> Map.of("p", OptimizerSteps.run(in, p, "adamw")));
     op("cat", (in, p) -> y(Tensor.cat(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("stack", (in, p) -> y(Tensor.stack(p.path("dim").asInt(0), listed(in, "tensors"))));
     op("split", (in, p) -> {
@@ -276,6 +289,10 @@ final class ParityOps {
       case "trilinear" -> InterpolationMode.TRILINEAR;
       default -> throw new Unsupported("interpolation mode " + torchName);
     };
+  }
+
+  private static org.tessera.nn.Reduction reduction(JsonNode p) {
+    return org.tessera.nn.Reduction.valueOf(p.path("reduction").asText("mean").toUpperCase());
   }
 
   private static boolean keepdim(JsonNode p) {
