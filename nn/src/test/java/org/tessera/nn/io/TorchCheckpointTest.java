@@ -76,4 +76,15 @@ class TorchCheckpointTest {
     e = assertThrows(IOException.class, () -> TorchCheckpoint.load(truncated));
     assertTrue(e.getMessage().startsWith(truncated.toString()), e.getMessage());
   }
+
+  /** MedDINOv3's recipe: the teacher dict, without ibot and dino_head keys, "backbone." stripped. */
+  @Test
+  void keyMappingHelpersComposeIntoACheckpointFilter() throws IOException {
+    Map<String, Tensor> sd = TorchCheckpoint.stateDict(DIR.resolve("teacher.pth"), "teacher");
+    Map<String, Tensor> mapped = StateDicts.stripPrefix(StateDicts.filter(sd, "ibot|dino_head", false), "backbone.");
+    assertEquals(List.of("weight", "bias"), List.copyOf(mapped.keySet()));
+    assertEquals(List.of("blocks.0.attn.qkv.weight"), List.copyOf(StateDicts.rename(Map.of("layer.0.attention.qkv.weight", Tensor.zeros(1)),
+        "^layer\\.(\\d+)\\.attention\\.", "blocks.$1.attn.").keySet()));
+    assertThrows(IllegalArgumentException.class, () -> StateDicts.rename(mapped, ".*", "same"));
+  }
 }
