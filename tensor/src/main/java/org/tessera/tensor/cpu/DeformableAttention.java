@@ -19,33 +19,36 @@ final class DeformableAttention {
   record Dims(int n, int s, int m, int d, int lq, int levels, int points, int[] shapes, int[] starts) {}
 
   /**
-   * out (N, Lq, M·D); queries split over the workers. Per (query, head) the in-range corners of all samples are
-   * listed first (value offset, weight), then summed per vector of channels in registers: the value loads of
-   * different corners are independent, so their cache misses overlap.
+   * out (N, Lq, M·D). The value is first copied head-major, (N, M, S, D), and each worker takes whole (batch, head)
+   * pairs: one head's value (S·D floats, about 1.4 MB at the ViT-Adapter size) then stays in that core's cache while
+   * every query samples it. Per (query, head) the in-range corners of all samples are listed first (offset, weight)
+   * and summed per vector of channels in registers, so the loads of different corners overlap.
    */
   static void forward(Dims dm, float[] value, float[] loc, float[] attw, float[] out) {
+    float[] headMajor = headMajor(dm, value);
     int maxCorners = 4 * dm.levels * dm.points;
-    Parallel.range(dm.n * dm.lq, 16, (lo, hi) -> {
+    Parallel.range(dm.n * dm.m, 1, (lo, hi) -> {
       int[] offsets = new int[maxCorners];
       float[] weights = new float[maxCorners];
-      for (int nq = lo; nq < hi; nq++) {
-        int n = nq / dm.lq;
-        for (int m = 0; m < dm.m; m++) {
+      for (int task = lo; task < hi; task++) {
+        int n = task / dm.m, m = task % dm.m;
+        for (int q = 0; q < dm.lq; q++) {
+          int nq = n * dm.lq + q;
           int corners = corners(dm, loc, attw, n, nq, m, offsets, weights);
           int outAt = (nq * dm.m + m) * dm.d, i = 0;
           for (int bound = F.loopBound(dm.d); i < bound; i += F.length()) {
             FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
             int c = 0;
             for (; c + 1 < corners; c += 2) {
-              even = FloatVector.fromArray(F, value, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
-              odd = FloatVector.fromArray(F, value, offsets[c + 1] + i).fma(FloatVector.broadcast(F, weights[c + 1]), odd);
+              even = FloatVector.fromArray(F, headMajor, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
+              odd = FloatVector.fromArray(F, headMajor, offsets[c + 1] + i).fma(FloatVector.broadcast(F, weights[c + 1]), odd);
             }
-            if (c < corners) even = FloatVector.fromArray(F, value, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
+            if (c < corners) even = FloatVector.fromArray(F, headMajor, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
             even.add(odd).intoArray(out, outAt + i);
           }
           for (; i < dm.d; i++) {
             float sum = 0;
-            for (int c = 0; c < corners; c++) sum += weights[c] * value[offsets[c] + i];
+            for (int c = 0; c < corners; c++) sum += weights[c] * headMajor[offsets[c] + i];
             out[outAt + i] = sum;
           }
         }
@@ -53,17 +56,30 @@ final class DeformableAttention {
     });
   }
 
+  /** value (N, S, M, D) → (N, M, S, D). */
+  private static float[] headMajor(Dims dm, float[] value) {
+    float[] out = new float[value.length];
+    Parallel.range(dm.n * dm.s, 256, (lo, hi) -> {
+      for (int ns = lo; ns < hi; ns++) {
+        int n = ns / dm.s, s = ns % dm.s;
+        for (int m = 0; m < dm.m; m++) System.arraycopy(value, (ns * dm.m + m) * dm.d, out, ((n * dm.m + m) * dm.s + s) * dm.d, dm.d);
+      }
+    });
+    return out;
+  }
+
   /** Lists the in-range corners of every sample of (query nq, head m): value offsets and attention × bilinear weights. */
   private static int corners(Dims dm, float[] loc, float[] attw, int n, int nq, int m, int[] offsets, float[] weights) {
     int count = 0;
     for (int l = 0; l < dm.levels; l++) {
       int h = dm.shapes[2 * l], w = dm.shapes[2 * l + 1];
-      int base = (n * dm.s + dm.starts[l]) * dm.m * dm.d + m * dm.d, colStride = dm.m * dm.d, rowStride = w * colStride;
+      // offsets into the head-major value (N, M, S, D)
+      int base = ((n * dm.m + m) * dm.s + dm.starts[l]) * dm.d, colStride = dm.d, rowStride = w * colStride;
       for (int p = 0; p < dm.points; p++) {
         int a = ((nq * dm.m + m) * dm.levels + l) * dm.points + p;
         float x = loc[2 * a] * w - 0.5f, y = loc[2 * a + 1] * h - 0.5f;
         if (!(x > -1 && y > -1 && x < w && y < h)) continue; // every corner is outside: the sample is 0
-        int x0 = (int) Math.floor(x), y0 = (int) Math.floor(y);
+        int x0 = floor(x), y0 = floor(y);
         float lx = x - x0, ly = y - y0, weight = attw[a];
         int p00 = base + y0 * rowStride + x0 * colStride;
         if (y0 >= 0 && x0 >= 0) {
@@ -88,10 +104,11 @@ final class DeformableAttention {
   }
 
   /**
-   * Gradients of value, locations and weights from gradOut (N, Lq, M·D). One (batch, head) per task: a head's
-   * value slice is touched by that head only, so the value gradient needs no atomics.
+   * Gradients of value, locations and weights from gradOut (N, Lq, M·D). One (batch, head) per task, on head-major
+   * copies as in the forward: a head's value slice is touched by that head only, so its gradient needs no atomics.
    */
-  static void backward(Dims dm, float[] value, float[] loc, float[] attw, float[] gradOut, float[] dValue, float[] dLoc, float[] dAttw) {
+  static void backward(Dims dm, float[] valueIn, float[] loc, float[] attw, float[] gradOut, float[] dValueOut, float[] dLoc, float[] dAttw) {
+    float[] value = headMajor(dm, valueIn), dValue = new float[valueIn.length];
     Parallel.range(dm.n * dm.m, 1, (lo, hi) -> {
       float[] corners = new float[4];
       for (int task = lo; task < hi; task++) {
@@ -100,13 +117,13 @@ final class DeformableAttention {
           int nq = n * dm.lq + q, gAt = (nq * dm.m + m) * dm.d;
           for (int l = 0; l < dm.levels; l++) {
             int h = dm.shapes[2 * l], w = dm.shapes[2 * l + 1];
-            int base = (n * dm.s + dm.starts[l]) * dm.m * dm.d + m * dm.d, rowStride = w * dm.m * dm.d, colStride = dm.m * dm.d;
+            int base = ((n * dm.m + m) * dm.s + dm.starts[l]) * dm.d, rowStride = w * dm.d, colStride = dm.d; // head-major
             for (int p = 0; p < dm.points; p++) {
               int a = (((nq * dm.m + m) * dm.levels + l) * dm.points + p);
               float weight = attw[a];
               float x = loc[2 * a] * w - 0.5f, y = loc[2 * a + 1] * h - 0.5f;
               if (!(x > -1 && y > -1 && x < w && y < h)) continue;
-              int x0 = (int) Math.floor(x), y0 = (int) Math.floor(y);
+              int x0 = floor(x), y0 = floor(y);
               float lx = x - x0, ly = y - y0;
               boolean left = x0 >= 0, right = x0 + 1 < w, top = y0 >= 0, bottom = y0 + 1 < h;
               int p00 = base + y0 * rowStride + x0 * colStride;
@@ -130,6 +147,18 @@ final class DeformableAttention {
         }
       }
     });
+    // back to (N, S, M, D)
+    Parallel.range(dm.n * dm.s, 256, (lo, hi) -> {
+      for (int ns = lo; ns < hi; ns++) {
+        int n = ns / dm.s, s = ns % dm.s;
+        for (int m = 0; m < dm.m; m++) System.arraycopy(dValue, ((n * dm.m + m) * dm.s + s) * dm.d, dValueOut, (ns * dm.m + m) * dm.d, dm.d);
+      }
+    });
+  }
+
+  /** floor for x > −1 (the only values that reach it): a truncation, or −1. */
+  private static int floor(float x) {
+    return x >= 0 ? (int) x : -1;
   }
 
   private static float dot(float[] a, int ao, float[] b, int bo, int n) {
