@@ -46,6 +46,11 @@ public abstract class Module {
     return value;
   }
 
+  /** Registers a persistent buffer from outside, as torch's register_buffer (e.g. a mask a layer's owner applies). */
+  public Tensor registerBuffer(String name, Tensor value) {
+    return buffer(name, value, true);
+  }
+
   /** Removes a parameter registration (the tensor itself is untouched), for modules that re-home their weights. */
   protected void unregisterParameter(String name) {
     if (parameters.remove(name) == null) throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "'");
