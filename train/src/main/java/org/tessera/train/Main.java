@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code tessera} command line: {@code ./mvnw -q compile exec:java -Dexec.args="COMMAND ..."}. */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "Tessera 0.1.0",
     description = "Deep learning on the JVM: segmentation models on DINOv2/DINOv3 backbones.",
-    subcommands = {ParityCommand.class})
+    subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, ParityCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -16,6 +16,13 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine cli = new CommandLine(new Main());
+    // bad input (a config key, a file, a shape) is one line naming the problem, not a stack trace
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (!(e instanceof IllegalArgumentException || e instanceof java.io.IOException || e instanceof IndexOutOfBoundsException)) throw e;
+      cmd.getErr().println("error: " + e.getMessage());
+      return 2;
+    });
+    System.exit(cli.execute(args));
   }
 }

@@ -93,11 +93,14 @@ final class ConvKernels {
     });
   }
 
-  /** dw (Cout, Cin/G, K) from x (N, Cin, in) and dy (N, Cout, L): a partial sum per worker, added at the end. */
+  /**
+   * dw (Cout, Cin/G, K) from x (N, Cin, in) and dy (N, Cout, L): a partial sum per worker, added at the end in the
+   * order of the workers' image ranges, so that the result does not depend on which worker finishes first.
+   */
   static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
     int[] src = g.sourceIndex();
-    Object lock = new Object();
+    java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
     Parallel.range(batch, 1, (lo, hi) -> {
       float[] partial = new float[dw.length], tmp = new float[mg * kg];
       boolean parallel = hi - lo == batch && Parallel.THREADS > 1; // a single worker: let SGEMM split instead
@@ -107,10 +110,9 @@ final class ConvKernels {
               new WindowsTransposed(x, (image * cin + gr * cinG) * in, in, k, l, src), tmp, 0, parallel);
           VectorKernels.addInto(tmp, 0, partial, gr * mg * kg, mg * kg);
         }
-      synchronized (lock) {
-        VectorKernels.addInto(partial, 0, dw, 0, dw.length);
-      }
+      partials.put(lo, partial);
     });
+    for (float[] partial : partials.values()) VectorKernels.addInto(partial, 0, dw, 0, dw.length);
   }
 
   @FunctionalInterface

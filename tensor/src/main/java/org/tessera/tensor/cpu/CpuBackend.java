@@ -101,7 +101,19 @@ public final class CpuBackend implements Backend {
     Reduction r = Reduction.of(x, dims);
     int outN = Shapes.numel(r.outShape()), innerN = r.innerSize();
     HostStorage out = HostStorage.allocate(x.dtype(), device, outN), in = host(x);
-    if (op == ReduceOp.SUM && denseF32(x) && reducesTrailing(x, dims)) {
+    int block = contiguousBlock(x, dims);
+    if (denseF32(x) && block > 0 && !reducesTrailing(x, dims)) {
+      // the reduced dims are one run of dims with more dims after them: reduce whole rows of the inner size at once
+      int[] shape = x.shape();
+      int inner = 1;
+      for (int d = dims[dims.length - 1] + 1; d < shape.length; d++) inner *= shape[d];
+      int outer = outN / inner, rows = innerN, in0 = inner;
+      float[] src = in.floats(), dst = out.floats();
+      int xo = x.offset();
+      Parallel.range(outer, Math.max(1, GRAIN / Math.max(1, rows * inner)), (lo, hi) -> {
+        for (int o = lo; o < hi; o++) VectorKernels.reduceRows(op, src, xo + o * rows * in0, rows, in0, dst, o * in0);
+      });
+    } else if (op == ReduceOp.SUM && denseF32(x) && reducesTrailing(x, dims)) {
       float[] src = in.floats();
       int xo = x.offset();
       Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
@@ -119,6 +131,13 @@ public final class CpuBackend implements Backend {
       });
     }
     return Tensor.contiguousView(out, r.outShape());
+  }
+
+  /** 1 when the (sorted) dims are consecutive, else 0. */
+  private static int contiguousBlock(Tensor x, int[] dims) {
+    if (dims.length == 0) return 0;
+    for (int i = 1; i < dims.length; i++) if (dims[i] != dims[i - 1] + 1) return 0;
+    return 1;
   }
 
   /** Whether dims are exactly the last dims.length dims, so each output sums one contiguous block. */

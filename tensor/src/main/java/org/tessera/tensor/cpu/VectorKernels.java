@@ -19,8 +19,8 @@ final class VectorKernels {
   static boolean vectorizes(UnaryOp op) {
     return switch (op) {
       case NEG, ABS, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SQUARE, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SILU,
-          GELU_TANH, CLAMP, AFFINE -> true;
-      case SIGN, GELU, ERF, POW, RPOW, FLOOR, ROUND -> false;
+          GELU, GELU_TANH, ERF, CLAMP, AFFINE -> true;
+      case SIGN, POW, RPOW, FLOOR, ROUND -> false;
     };
   }
 
@@ -63,8 +63,31 @@ final class VectorKernels {
         yield Float.isNaN(b) ? r : r.blend(b, r.compare(VectorOperators.GT, b));
       }
       case AFFINE -> v.fma(a, b);
-      case SIGN, GELU, ERF, POW, RPOW, FLOOR, ROUND -> throw new AssertionError(op + " has no vector form");
+      case ERF -> erf(v);
+      case GELU -> erf(v.mul((float) Math.sqrt(0.5))).add(1f).mul(v).mul(0.5f);
+      case SIGN, POW, RPOW, FLOOR, ROUND -> throw new AssertionError(op + " has no vector form");
     };
+  }
+
+  /**
+   * erf in F32 from the Chebyshev fit of erfc in Numerical Recipes (fractional error below 1.2e-7 in erfc, so an
+   * absolute error below 1.2e-7 in erf): erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2).
+   */
+  private static FloatVector erf(FloatVector v) {
+    FloatVector z = v.abs();
+    FloatVector t = z.broadcast(1f).div(z.mul(0.5f).add(1f));
+    FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
+    p = p.mul(t).add(1.48851587f);
+    p = p.mul(t).add(-1.13520398f);
+    p = p.mul(t).add(0.27886807f);
+    p = p.mul(t).add(-0.18628806f);
+    p = p.mul(t).add(0.09678418f);
+    p = p.mul(t).add(0.37409196f);
+    p = p.mul(t).add(1.00002368f);
+    p = p.mul(t).add(-1.26551223f);
+    FloatVector erfc = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP));
+    FloatVector erf = erfc.neg().add(1f);
+    return erf.blend(erf.neg(), v.compare(VectorOperators.LT, 0f));
   }
 
   /** 1 / (1 + exp(-x)), saturating correctly at both ends. */
@@ -113,6 +136,22 @@ final class VectorKernels {
       total += s;
     }
     return total;
+  }
+
+  /** dst[0..inner) = op over r < rows of src[r·inner .. r·inner + inner): a reduction of whole rows. */
+  static void reduceRows(org.tessera.tensor.ReduceOp op, float[] src, int at, int rows, int inner, float[] dst, int to) {
+    System.arraycopy(src, at, dst, to, inner);
+    VectorOperators.Binary combine = switch (op) {
+      case SUM -> VectorOperators.ADD;
+      case MAX -> VectorOperators.MAX;
+      case MIN -> VectorOperators.MIN;
+    };
+    for (int r = 1; r < rows; r++) {
+      int row = at + r * inner, i = 0;
+      for (int bound = F.loopBound(inner); i < bound; i += F.length())
+        FloatVector.fromArray(F, dst, to + i).lanewise(combine, FloatVector.fromArray(F, src, row + i)).intoArray(dst, to + i);
+      for (; i < inner; i++) dst[to + i] = (float) op.combine(dst[to + i], src[row + i]);
+    }
   }
 
   /** y[0..n) += x[0..n). */

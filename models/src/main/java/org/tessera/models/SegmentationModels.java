@@ -1,0 +1,29 @@
+package org.tessera.models;
+
+import org.tessera.models.primus.Primus;
+import org.tessera.models.vit.VisionTransformer;
+import org.tessera.models.vit.VitConfig;
+import org.tessera.nn.Layer;
+import org.tessera.nn.Module;
+
+/** The model factory behind configs: model.{backbone, backbone_size, name (decoder)} → a segmentation network. */
+public final class SegmentationModels {
+  private SegmentationModels() {}
+
+  /** A backbone + decoder mapping (B, inChannels, H, W) to (B, numClasses, H, W) logits. */
+  public static <M extends Module & Layer> M create(String backbone, String size, String decoder, int numClasses, int inChannels, int[] taps, double dropPath) {
+    if (!backbone.equals("dinov3") && !backbone.equals("meddinov3"))
+      throw new IllegalArgumentException("unknown backbone '" + backbone + "' (expected dinov3 or meddinov3)");
+    VitConfig c = backbone.equals("meddinov3") ? VitConfig.meddinov3Base() : VitConfig.dinov3(size);
+    VisionTransformer vit = new VisionTransformer(c, dropPath);
+    int[] t = taps != null ? taps : switch (decoder) {
+      case "primus" -> new int[] {c.depth() - 1};
+      case "primus_multiscale" -> Primus.evenTaps(c.depth(), 4);
+      default -> throw new IllegalArgumentException("unknown decoder '" + decoder + "' (expected primus or primus_multiscale)");
+    };
+    for (int tap : t)
+      if (tap < 0 || tap >= c.depth()) throw new IllegalArgumentException("model.taps: block " + tap + " does not exist in a " + c.depth() + "-block " + c.name());
+    @SuppressWarnings("unchecked") M model = (M) new Primus(vit, t, numClasses, inChannels);
+    return model;
+  }
+}

@@ -1,0 +1,95 @@
+package org.tessera.train;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.tessera.autograd.GradMode;
+import org.tessera.models.SegmentationModels;
+import org.tessera.nn.Layer;
+import org.tessera.nn.Module;
+import org.tessera.nn.io.Safetensors;
+import org.tessera.nn.io.TrainingCheckpoint;
+import org.tessera.tensor.Tensor;
+import org.tessera.train.data.ImageMaskDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code predict}: label masks and colour overlays for a folder of images, from a training checkpoint. */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Segment every .png in a folder with a trained model.")
+final class PredictCommand implements Callable<Integer> {
+  @Option(names = "--checkpoint", defaultValue = "runs/default/best.safetensors", description = "A checkpoint written by train (default: ${DEFAULT-VALUE}).")
+  Path checkpoint;
+
+  @Option(names = {"-i", "--input"}, required = true, description = "A folder of .png images (or a dataset folder with images/).")
+  Path input;
+
+  @Option(names = {"-o", "--output"}, required = true, description = "Where to write NAME.png masks and NAME_overlay.png overlays.")
+  Path output;
+
+  static final int[][] COLOURS = {{0, 0, 0}, {230, 25, 75}, {60, 180, 75}, {0, 130, 200}, {255, 225, 25}, {145, 30, 180}, {70, 240, 240}, {240, 50, 230}};
+
+  @Override public Integer call() throws Exception {
+    Path images = Files.isDirectory(input.resolve("images")) ? input.resolve("images") : input;
+    List<Path> files;
+    try (var s = Files.list(images)) {
+      files = s.filter(p -> p.toString().toLowerCase().endsWith(".png")).sorted().toList();
+    }
+    if (files.isEmpty()) throw new IllegalArgumentException(images + ": no .png images to segment");
+    String yaml = Safetensors.read(checkpoint).metadata().get("config");
+    if (yaml == null || yaml.isBlank()) throw new IllegalArgumentException(checkpoint + ": no config in the checkpoint: not written by train");
+    Path configCopy = Files.createTempFile("tessera-config", ".yaml");
+    Files.writeString(configCopy, yaml);
+    Config config = Config.load(configCopy, List.of());
+    Files.delete(configCopy);
+    int classes = config.integer("data.num_classes");
+    BufferedImage first = ImageIO.read(files.get(0).toFile());
+    int channels = first.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
+    var model = (Module & Layer) SegmentationModels.create(config.text("model.backbone"), config.text("model.backbone_size"), config.text("model.name"), classes,
+        channels, config.ints("model.taps"), 0);
+    TrainingCheckpoint.load(checkpoint, (Module) model, null);
+    ((Module) model).eval();
+    Files.createDirectories(output);
+    for (Path f : files) {
+      ImageMaskDataset.Sample s = ImageMaskDataset.readImage(f);
+      long[] labels = segment(model, s);
+      write(output.resolve(f.getFileName()), output.resolve(f.getFileName().toString().replaceFirst("\\.png$", "_overlay.png")), s, labels);
+    }
+    System.out.printf("wrote %d masks and overlays to %s%n", files.size(), output);
+    return 0;
+  }
+
+  /** The argmax labels of one image, zero-padded to a multiple of 16 for the model and cropped back. */
+  static long[] segment(Layer model, ImageMaskDataset.Sample s) {
+    int h = s.height(), w = s.width(), ph = (h + 15) / 16 * 16, pw = (w + 15) / 16 * 16;
+    float[] x = new float[s.channels() * ph * pw];
+    for (int c = 0; c < s.channels(); c++) for (int y = 0; y < h; y++) System.arraycopy(s.pixels()[c], y * w, x, (c * ph + y) * pw, w);
+    org.tessera.train.data.Batches.normalize(x, 0, x.length);
+    try (var scope = GradMode.noGrad()) {
+      Tensor logits = model.forward(Tensor.of(x, 1, s.channels(), ph, pw));
+      return logits.narrow(2, 0, h).narrow(3, 0, w).argmax(1, false).toLongArray();
+    }
+  }
+
+  private static void write(Path maskFile, Path overlayFile, ImageMaskDataset.Sample s, long[] labels) throws java.io.IOException {
+    int w = s.width(), h = s.height();
+    BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY), overlay = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        int label = (int) labels[y * w + x];
+        mask.getRaster().setSample(x, y, 0, label);
+        int[] col = COLOURS[label % COLOURS.length];
+        double alpha = label == 0 ? 0 : 0.45;
+        int rgb = 0;
+        for (int c = 0; c < 3; c++) {
+          double v = s.pixels()[s.channels() == 1 ? 0 : c][y * w + x] * 255;
+          rgb = rgb << 8 | (int) Math.round((1 - alpha) * v + alpha * col[c]);
+        }
+        overlay.setRGB(x, y, rgb);
+      }
+    ImageIO.write(mask, "png", maskFile.toFile());
+    ImageIO.write(overlay, "png", overlayFile.toFile());
+  }
+}

@@ -1,0 +1,170 @@
+package org.tessera.train.run;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.tessera.autograd.GradMode;
+import org.tessera.models.SegmentationModels;
+import org.tessera.nn.Layer;
+import org.tessera.nn.Lora;
+import org.tessera.nn.Losses;
+import org.tessera.nn.Module;
+import org.tessera.nn.Rng;
+import org.tessera.nn.io.StateDicts;
+import org.tessera.nn.io.TorchCheckpoint;
+import org.tessera.nn.io.TrainingCheckpoint;
+import org.tessera.nn.optim.Adam;
+import org.tessera.nn.optim.Optimizer;
+import org.tessera.nn.optim.ParamGroup;
+import org.tessera.nn.optim.Schedules;
+import org.tessera.tensor.Tensor;
+import org.tessera.train.Config;
+import org.tessera.train.data.Batches;
+import org.tessera.train.data.ImageMaskDataset;
+
+/**
+ * The training loop: AdamW in two groups (backbone, decoder; no decay on norms, biases and tokens), warmup + cosine
+ * learning rate per iteration, nnU-Net's Dice + CE loss, gradient clipping; after each epoch a validation Dice per
+ * class, the last and best checkpoints (atomic), a CSV log and a PNG plot in the run folder. Resumes from last.
+ */
+public final class Trainer {
+  /** The outcome: the last validation's scores and the best mean foreground Dice. */
+  public record Result(DiceScore last, double bestMeanDice, Path runDir) {}
+
+  private final Config config;
+  private final Path runDir;
+  private final PrintStream out;
+
+  public Trainer(Config config, Path runDir, PrintStream out) {
+    this.config = config;
+    this.runDir = runDir;
+    this.out = out;
+  }
+
+  public <M extends Module & Layer> Result run(List<ImageMaskDataset.Sample> train, List<ImageMaskDataset.Sample> val, String[] classNames, boolean resume)
+      throws IOException, InterruptedException {
+    int classes = config.integer("data.num_classes"), epochs = config.integer("train.epochs"), iters = config.integer("train.iterations_per_epoch");
+    int batch = config.integer("train.batch_size"), size = config.integer("train.image_size");
+    long seed = config.integer("train.seed");
+    if (size % 16 != 0) throw new IllegalArgumentException("config: train.image_size must be a multiple of 16 (the patch size), got " + size);
+    Rng.manualSeed(seed);
+    M model = SegmentationModels.create(config.text("model.backbone"), config.text("model.backbone_size"),
+        config.choice("model.name", "primus", "primus_multiscale"), classes, train.get(0).channels(), config.ints("model.taps"), config.number("model.drop_path"));
+    loadBackbone(model);
+    if (config.flag("lora.enabled")) {
+      ((Module) model.children().get("dino_encoder")).requiresGrad(false);
+      Lora.apply(model, config.text("lora.target"), config.integer("lora.r"), config.number("lora.alpha"), config.number("lora.dropout"));
+    }
+    Optimizer opt = Adam.adamW(groups(model));
+    long total = (long) epochs * iters;
+    Schedules.Schedule schedule = Schedules.warmupCosine((long) config.integer("train.warmup_epochs") * iters, total, 0.01);
+    Files.createDirectories(runDir);
+    Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
+    int start = 0;
+    double best = -1;
+    Path last = runDir.resolve("last.safetensors"), bestFile = runDir.resolve("best.safetensors"), log = runDir.resolve("log.csv");
+    if (resume) {
+      if (!Files.exists(last)) throw new IOException(last + ": nothing to resume from");
+      TrainingCheckpoint.Progress p = TrainingCheckpoint.load(last, model, opt);
+      start = p.epoch();
+      Rng.generator().setState(p.rngState());
+      best = History.read(log).stream().mapToDouble(History.Row::meanDice).max().orElse(-1);
+      out.printf("resumed %s at epoch %d (best mean foreground Dice so far %.3f)%n", last, start, best);
+    } else {
+      Files.writeString(log, History.HEADER + "\n");
+    }
+    out.print(model.summary(false));
+    DiceScore score = null;
+    for (int epoch = start; epoch < epochs; epoch++) {
+      model.train(true);
+      double lossSum = 0;
+      try (Batches batches = new Batches(train, iters, batch, size, seed * 1000 + epoch, true);
+          ProgressBar bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, epochs)).setInitialMax((long) iters * batch)
+              .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(110).setConsumer(
+                  new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
+        for (int it = 0; it < iters; it++) {
+          Schedules.apply(opt, schedule, (long) epoch * iters + it);
+          Batches.Batch b = batches.next();
+          opt.zeroGrad();
+          Tensor loss = Losses.diceCe(model.forward(b.images()), b.labels(), 1e-5, false, true);
+          loss.backward();
+          Optimizer.clipGradNorm(model.parameters(), config.number("train.grad_clip"));
+          opt.step();
+          double l = loss.item();
+          lossSum += l;
+          bar.stepBy(batch);
+          bar.setExtraMessage(String.format(" loss %.3f", l));
+        }
+      }
+      score = validate(model, val, classes, size);
+      double mean = score.meanForeground();
+      History.append(log, new History.Row(epoch + 1, lossSum / iters, mean, opt.groups().get(0).lr));
+      History.plot(History.read(log), runDir.resolve("progress.png"));
+      TrainingCheckpoint.Progress progress = new TrainingCheckpoint.Progress(epoch + 1, (long) (epoch + 1) * iters, Rng.generator().state(), config.toYaml());
+      TrainingCheckpoint.save(last, model, false, opt, progress);
+      if (mean > best) {
+        best = mean;
+        TrainingCheckpoint.save(bestFile, model, false, null, progress);
+      }
+      out.printf("epoch %d: train loss %.4f, validation mean foreground Dice %.3f (best %.3f)%n", epoch + 1, lossSum / iters, mean, best);
+    }
+    if (score == null) score = validate(model, val, classes, size);
+    out.print(score.table(classNames));
+    return new Result(score, best, runDir);
+  }
+
+  /** Validation: every validation image, centre-cropped to the training size, evaluated without augmentation. */
+  static <M extends Module & Layer> DiceScore validate(M model, List<ImageMaskDataset.Sample> val, int classes, int size) {
+    model.eval();
+    DiceScore score = new DiceScore(classes);
+    try (var scope = GradMode.noGrad()) {
+      for (int i = 0; i < val.size(); i += 8) {
+        List<ImageMaskDataset.Sample> chunk = val.subList(i, Math.min(val.size(), i + 8));
+        Batches.Batch b = Batches.make(chunk, chunk.size(), size, null, false);
+        score.add(model.forward(b.images()).argmax(1, false).toLongArray(), b.labels().toLongArray());
+      }
+    }
+    return score;
+  }
+
+  /** model.checkpoint_path: a DINOv3 .pth (teacher or plain) or safetensors state dict for the backbone. */
+  private void loadBackbone(Module model) throws IOException {
+    String path = config.text("model.checkpoint_path");
+    if (path == null) return;
+    Path p = Path.of(path);
+    Map<String, Tensor> sd = path.endsWith(".safetensors") ? org.tessera.nn.io.Safetensors.read(p).tensors()
+        : TorchCheckpoint.stateDict(p, "teacher", "model", "state_dict");
+    sd = StateDicts.filter(sd, "ibot|dino_head|local_cls_norm", false);
+    if (sd.keySet().stream().anyMatch(k -> k.startsWith("backbone."))) sd = StateDicts.stripPrefix(sd, "backbone.");
+    Module encoder = model.children().get("dino_encoder");
+    Module.LoadResult r = encoder.loadStateDict(sd, false);
+    if (!r.shapeMismatches().isEmpty() || r.missingKeys().size() == encoder.stateDict().size())
+      throw new IOException(p + ": not a checkpoint of this backbone (" + config.text("model.backbone") + " " + config.text("model.backbone_size") + "): " + r);
+    out.println("loaded backbone weights from " + p + (r.clean() ? "" : " (" + r + ")"));
+  }
+
+  /** AdamW groups: backbone and decoder learning rates; no weight decay on 1-D parameters (norms, biases) and tokens. */
+  private List<ParamGroup> groups(Module model) {
+    List<Tensor> backboneDecay = new ArrayList<>(), backboneNoDecay = new ArrayList<>(), decoderDecay = new ArrayList<>(), decoderNoDecay = new ArrayList<>();
+    for (var e : model.namedParameters().entrySet()) {
+      if (!e.getValue().requiresGrad()) continue;
+      boolean noDecay = e.getValue().dim() <= 1 || e.getKey().contains("token");
+      boolean backbone = e.getKey().startsWith("dino_encoder.");
+      (backbone ? noDecay ? backboneNoDecay : backboneDecay : noDecay ? decoderNoDecay : decoderDecay).add(e.getValue());
+    }
+    double lr = config.number("train.lr"), blr = config.number("train.backbone_lr"), wd = config.number("train.weight_decay");
+    List<ParamGroup> g = new ArrayList<>();
+    if (!backboneDecay.isEmpty()) g.add(new ParamGroup(backboneDecay, blr, wd));
+    if (!backboneNoDecay.isEmpty()) g.add(new ParamGroup(backboneNoDecay, blr, 0));
+    if (!decoderDecay.isEmpty()) g.add(new ParamGroup(decoderDecay, lr, wd));
+    if (!decoderNoDecay.isEmpty()) g.add(new ParamGroup(decoderNoDecay, lr, 0));
+    return g;
+  }
+}

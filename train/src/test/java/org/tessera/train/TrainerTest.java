@@ -1,0 +1,91 @@
+package org.tessera.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tessera.nn.io.Safetensors;
+import org.tessera.train.data.ImageMaskDataset;
+import org.tessera.train.data.ShapesDataset;
+import org.tessera.train.run.Trainer;
+import picocli.CommandLine;
+
+/** A tiny end-to-end run: the run folder's files, exact resumption, and predict / evaluate on its checkpoint. */
+class TrainerTest {
+  static final List<String> TINY = List.of("train.image_size=32", "train.batch_size=2", "train.iterations_per_epoch=2", "data.num_classes=4",
+      "train.warmup_epochs=0");
+
+  static Trainer.Result train(Path data, Path run, int epochs, boolean resume) throws Exception {
+    return train(data, run, epochs, resume, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+  }
+
+  static Trainer.Result train(Path data, Path run, int epochs, boolean resume, PrintStream out) throws Exception {
+    List<String> o = new java.util.ArrayList<>(TINY);
+    o.add("train.epochs=" + epochs);
+    List<ImageMaskDataset.Sample> s = ImageMaskDataset.load(data, 4);
+    return new Trainer(Config.load(null, o), run, out).run(s.subList(0, 6), s.subList(6, 8), ShapesDataset.NAMES, resume);
+  }
+
+  /** The crash: output that fails right after the trainer reports epoch 2 (its checkpoint is written by then). */
+  static final class CrashAfterEpoch2 extends PrintStream {
+    CrashAfterEpoch2() {
+      super(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    @Override public PrintStream printf(String format, Object... args) {
+      if (format.startsWith("epoch %d:") && Integer.valueOf(2).equals(args[0])) throw new IllegalStateException("simulated crash");
+      return super.printf(format, args);
+    }
+  }
+
+  @Test
+  void aRunWritesItsFolderAndResumesExactly(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 3);
+    // a first run to let C2 compile the kernels: the Vector API's EXP/LOG differ in the last ulp between the
+    // interpreted fallback and C2's intrinsics, so runs compare bitwise only once the JIT has settled
+    train(data, dir.resolve("warm-up"), 3, false);
+    train(data, dir.resolve("straight"), 3, false);
+    Path stopped = dir.resolve("stopped");
+    assertThrows(IllegalStateException.class, () -> train(data, stopped, 3, false, new CrashAfterEpoch2()));
+    for (String f : List.of("config.yaml", "log.csv", "progress.png", "last.safetensors", "best.safetensors")) assertTrue(Files.exists(stopped.resolve(f)), f);
+    assertEquals(3, Files.readAllLines(stopped.resolve("log.csv")).size()); // header + 2 epochs
+    train(data, stopped, 3, true);
+    var a = Safetensors.read(dir.resolve("straight/last.safetensors")).tensors();
+    var b = Safetensors.read(stopped.resolve("last.safetensors")).tensors();
+    assertEquals(a.keySet(), b.keySet());
+    for (String k : a.keySet()) assertArrayEquals(a.get(k).toDoubleArray(), b.get(k).toDoubleArray(), k);
+    assertEquals(4, Files.readAllLines(stopped.resolve("log.csv")).size());
+  }
+
+  @Test
+  void predictAndEvaluateUseTheCheckpoint(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 5);
+    train(data, dir.resolve("run"), 1, false);
+    Path pred = dir.resolve("pred");
+    assertEquals(0, new CommandLine(new Main()).execute("predict", "--checkpoint", dir.resolve("run/best.safetensors").toString(), "-i", data.toString(), "-o",
+        pred.toString()));
+    assertTrue(Files.exists(pred.resolve("case_0000.png")) && Files.exists(pred.resolve("case_0000_overlay.png")));
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, new CommandLine(new Main()).execute("evaluate", pred.toString(), data.toString(), "--classes", "4"));
+    } finally {
+      System.setOut(old);
+    }
+    String printed = buf.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("class  name") && printed.contains("mean foreground Dice: "), printed);
+  }
+}
