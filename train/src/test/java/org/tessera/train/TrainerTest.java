@@ -52,8 +52,10 @@ class TrainerTest {
   void aRunWritesItsFolderAndResumesExactly(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("data");
     ShapesDataset.generate(data, 8, 32, 3);
-    // a first run to let C2 compile the kernels: the Vector API's EXP/LOG differ in the last ulp between the
-    // interpreted fallback and C2's intrinsics, so runs compare bitwise only once the JIT has settled
+    // A first run lets C2 compile the kernels. The Vector API's EXP/LOG differ in the last ulp between the
+    // interpreted fallback and C2's intrinsics, and C2 compiles in the background, so even warm runs can differ by
+    // an ulp here and there (seen: 2e-7 relative), which Adam's normalised steps carry on. A state that failed to
+    // load (optimizer moments, schedule step, data order) moves parameters by about lr = 2e-3 instead.
     train(data, dir.resolve("warm-up"), 3, false);
     train(data, dir.resolve("straight"), 3, false);
     Path stopped = dir.resolve("stopped");
@@ -64,7 +66,10 @@ class TrainerTest {
     var a = Safetensors.read(dir.resolve("straight/last.safetensors")).tensors();
     var b = Safetensors.read(stopped.resolve("last.safetensors")).tensors();
     assertEquals(a.keySet(), b.keySet());
-    for (String k : a.keySet()) assertArrayEquals(a.get(k).toDoubleArray(), b.get(k).toDoubleArray(), k);
+    for (String k : a.keySet()) {
+      double[] x = a.get(k).toDoubleArray(), y = b.get(k).toDoubleArray();
+      for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 + 1e-4 * Math.abs(x[i]), k + "[" + i + "]");
+    }
     assertEquals(4, Files.readAllLines(stopped.resolve("log.csv")).size());
   }
 
