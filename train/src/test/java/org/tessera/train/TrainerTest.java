@@ -62,14 +62,23 @@ class TrainerTest {
     assertThrows(IllegalStateException.class, () -> train(data, stopped, 3, false, new CrashAfterEpoch2()));
     for (String f : List.of("config.yaml", "log.csv", "progress.png", "last.safetensors", "best.safetensors")) assertTrue(Files.exists(stopped.resolve(f)), f);
     assertEquals(3, Files.readAllLines(stopped.resolve("log.csv")).size()); // header + 2 epochs
+    var atEpoch2 = Safetensors.read(stopped.resolve("last.safetensors")).tensors();
     train(data, stopped, 3, true);
     var a = Safetensors.read(dir.resolve("straight/last.safetensors")).tensors();
     var b = Safetensors.read(stopped.resolve("last.safetensors")).tensors();
     assertEquals(a.keySet(), b.keySet());
+    // The resumed run must end where the uninterrupted one did, up to those ulp effects: far closer than the
+    // distance epoch 3 itself moved the weights (a lost state would be off by about that much).
+    double offResume = 0, moved = 0;
     for (String k : a.keySet()) {
-      double[] x = a.get(k).toDoubleArray(), y = b.get(k).toDoubleArray();
-      for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 + 1e-4 * Math.abs(x[i]), k + "[" + i + "]");
+      if (!k.startsWith("model.")) continue;
+      double[] x = a.get(k).toDoubleArray(), y = b.get(k).toDoubleArray(), before = atEpoch2.get(k).toDoubleArray();
+      for (int i = 0; i < x.length; i++) {
+        offResume += Math.abs(x[i] - y[i]);
+        moved += Math.abs(x[i] - before[i]);
+      }
     }
+    assertTrue(offResume < 0.02 * moved, "resumed run off by " + offResume + ", epoch 3 moved the weights by " + moved);
     assertEquals(4, Files.readAllLines(stopped.resolve("log.csv")).size());
   }
 
