@@ -101,7 +101,30 @@ def ms_deform_attn(backward):
     return None, timeit(step)
 
 
+def vit(params, train):
+    """The same DINOv3 ViT written from the spec (scripts/make_model_fixtures.py), batch 8 at 224x224."""
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+    import make_model_fixtures as m
+    m.D, m.DEPTH, m.HEADS = (384, 12, 6) if params["size"] == "small" else (768, 12, 12)
+    model = m.Vit()
+    x = torch.randn(8, 3, 224, 224)
+    if not train:
+        model.eval()
+        with torch.no_grad():
+            return None, timeit(lambda: model.intermediate(x, [m.DEPTH - 1]), min_time=10)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
+
+    def step():
+        opt.zero_grad()
+        model.intermediate(x, [m.DEPTH - 1])[0].mean().backward()
+        opt.step()
+    return None, timeit(step, min_time=10)
+
+
 KNOWN = {
+    "VitBenchmark.forward": lambda p: vit(p, False),
+    "VitBenchmark.trainStep": lambda p: vit(p, True),
     "MsDeformAttnBenchmark.forward": lambda p: ms_deform_attn(False),
     "MsDeformAttnBenchmark.forwardBackward": lambda p: ms_deform_attn(True),
     "AssignmentBenchmark.solve": assignment,

@@ -50,6 +50,9 @@ public final class CpuBackend implements Backend {
     HostStorage out = HostStorage.allocate(dtype, device, n), in = host(x);
     if (dtype == x.dtype() && x.isContiguous()) {
       System.arraycopy(in.array(), x.offset(), out.array(), 0, n);
+    } else if (dtype == DType.F32 && x.dtype() == DType.F32 && x.dim() > 0 && x.stride(-1) == 1) {
+      // rows of the last dim are contiguous in the source: one array copy per row
+      copyRows(x, in.floats(), out.floats(), Shapes.contiguousStrides(x.shape()), 0);
     } else {
       Parallel.range(n, GRAIN, (lo, hi) -> {
         Cursor c = Cursor.over(x).seek(lo);
@@ -61,9 +64,26 @@ public final class CpuBackend implements Backend {
 
   @Override public void assign(Tensor dst, Tensor src) {
     HostStorage d = host(dst), s = host(src);
+    if (dst.dtype() == DType.F32 && src.dtype() == DType.F32 && dst.dim() > 0 && dst.stride(-1) == 1 && src.stride(-1) == 1) {
+      copyRows(src, s.floats(), d.floats(), dst.strides(), dst.offset());
+      return;
+    }
     Parallel.range(dst.numel(), GRAIN, (lo, hi) -> {
       Cursor c = Cursor.over(dst, src).seek(lo);
       for (int i = lo; i < hi; i++, c.next()) HostStorages.convert(s, c.offsets[1], d, c.offsets[0]);
+    });
+  }
+
+  /** Copies the rows (last dim, unit stride) of src into dst laid out by dstStrides from dstOffset, in parallel. */
+  private static void copyRows(Tensor src, float[] from, float[] to, int[] dstStrides, int dstOffset) {
+    int[] shape = src.shape();
+    int rank = shape.length, inner = shape[rank - 1];
+    if (inner == 0) return;
+    int[] rowShape = java.util.Arrays.copyOf(shape, rank - 1);
+    int[][] rowStrides = {java.util.Arrays.copyOf(src.strides(), rank - 1), java.util.Arrays.copyOf(dstStrides, rank - 1)};
+    Parallel.range(src.numel() / inner, Math.max(1, GRAIN / inner), (lo, hi) -> {
+      Cursor c = new Cursor(rowShape, rowStrides, new int[] {src.offset(), dstOffset}).seek(lo);
+      for (int r = lo; r < hi; r++, c.next()) System.arraycopy(from, c.offsets[0], to, c.offsets[1], inner);
     });
   }
 
