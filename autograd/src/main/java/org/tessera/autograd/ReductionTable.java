@@ -23,7 +23,7 @@ interface ReductionTable extends TensorOps {
         throw new IllegalArgumentException(name + ": cannot reduce over dim " + d + " of size 0 (shape " + Shapes.str(x.shape()) + ")");
     Tensor kept = x.backend().reduce(op, x, dims);
     int[] keptShape = kept.shape();
-    Tensor out = keepdim ? kept : Tensor.contiguousView(kept.storage(), dropDims(keptShape, dims));
+    Tensor out = keepdim ? kept : Tensor.contiguousView(kept.storage(), Shapes.without(keptShape, dims));
     return record(name, out, of(x), of(x, kept), g -> {
       Tensor gk = g.reshape(keptShape);
       return of(switch (op) {
@@ -55,8 +55,8 @@ interface ReductionTable extends TensorOps {
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
     int[] resultShape = a.dim() == 1 && b.dim() == 1 ? new int[0]
-        : a.dim() == 1 ? dropDims(outShape, new int[] {batch.length})
-        : b.dim() == 1 ? dropDims(outShape, new int[] {batch.length + 1})
+        : a.dim() == 1 ? Shapes.without(outShape, new int[] {batch.length})
+        : b.dim() == 1 ? Shapes.without(outShape, new int[] {batch.length + 1})
         : outShape;
     Tensor out = Tensor.contiguousView(product.storage(), resultShape);
     return record("matmul", out, of(x, y), of(x, y), g -> {
@@ -77,9 +77,5 @@ interface ReductionTable extends TensorOps {
     int[] strides = org.tessera.tensor.ViewStrides.of(e.shape(), e.strides(), shape3);
     if (strides != null) return e.asStrided(shape3, strides, e.offset());
     return Tensor.contiguousView(e.backend().copy(e, e.dtype()).storage(), shape3);
-  }
-
-  private static int[] dropDims(int[] shape, int[] sortedDims) {
-    return java.util.stream.IntStream.range(0, shape.length).filter(d -> Arrays.binarySearch(sortedDims, d) < 0).map(d -> shape[d]).toArray();
   }
 }

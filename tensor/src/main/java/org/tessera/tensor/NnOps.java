@@ -29,8 +29,7 @@ public interface NnOps {
           + Shapes.str(shape));
     int[] dims = new int[k];
     for (int i = 0; i < k; i++) dims[i] = shape.length - k + i;
-    Tensor centred = x.sub(x.mean(dims, true));
-    Tensor y = centred.mul(centred.square().mean(dims, true).add(eps).rsqrt());
+    Tensor y = Normalization.normalize(x, dims, eps);
     if (weight != null) y = y.mul(weight);
     return bias != null ? y.add(bias) : y;
   }

@@ -76,7 +76,7 @@ public interface ReduceOps {
     Tensor m = x.amax(dims, true).detach();
     m = m.where(m.abs().eq(Double.POSITIVE_INFINITY).logicalNot(), 0); // all -inf stays -inf, not NaN
     Tensor out = x.sub(m).exp().sum(dims, true).log().add(m);
-    return keepdim ? out : out.reshape(reducedShape(x.shape(), dims("logsumexp", dims, x.dim())));
+    return keepdim ? out : out.reshape(Shapes.without(x.shape(), dims("logsumexp", dims, x.dim())));
   }
 
   /** The p-norm over dims: p = 1, 2, any positive p, or infinity. */
@@ -128,10 +128,6 @@ public interface ReduceOps {
     int[] all = new int[rank];
     for (int i = 0; i < rank; i++) all[i] = i;
     return all;
-  }
-
-  private static int[] reducedShape(int[] shape, int[] sortedDims) {
-    return java.util.stream.IntStream.range(0, shape.length).filter(d -> Arrays.binarySearch(sortedDims, d) < 0).map(d -> shape[d]).toArray();
   }
 
   private static int count(Tensor x, int[] dims) {

@@ -48,6 +48,11 @@ public final class Shapes {
     return dim < 0 ? dim + r : dim;
   }
 
+  /** The shape with the (sorted) dims removed, as a reduction without keepdim leaves it. */
+  public static int[] without(int[] shape, int[] sortedDims) {
+    return java.util.stream.IntStream.range(0, shape.length).filter(d -> Arrays.binarySearch(sortedDims, d) < 0).map(d -> shape[d]).toArray();
+  }
+
   /** (a, b, *spatial): the shape of a batch of channels over spatial dims, or of a convolution weight. */
   public static int[] withSpatial(int a, int b, int[] spatial) {
     int[] shape = new int[2 + spatial.length];

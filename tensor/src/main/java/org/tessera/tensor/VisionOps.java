@@ -53,7 +53,7 @@ public interface VisionOps {
     if (x.dim() < 2 || x.size(1) % numGroups != 0)
       throw new IllegalArgumentException("group_norm: " + numGroups + " groups must divide the channels of input " + Shapes.str(x.shape()));
     Tensor g = x.reshape(x.size(0), numGroups, -1);
-    return affine(normalize(g, new int[] {2}, eps).reshape(x.shape()), weight, bias);
+    return affine(Normalization.normalize(g, new int[] {2}, eps).reshape(x.shape()), weight, bias);
   }
 
   /**
@@ -74,7 +74,7 @@ public interface VisionOps {
     }
     int count = x.numel() / x.size(1);
     if (count <= 1) throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel when training, got input " + Shapes.str(x.shape()));
-    Tensor y = normalize(x, dims, eps);
+    Tensor y = Normalization.normalize(x, dims, eps);
     if (runningMean != null) {
       Tensor mean = x.detach().mean(dims, false), var = x.detach().var(dims, 1, false);
       runningMean.copy_(runningMean.mul(1 - momentum).add(mean.mul(momentum)));
@@ -88,12 +88,12 @@ public interface VisionOps {
     Tensor x = self();
     int[] dims = new int[x.dim() - 2];
     for (int i = 2; i < x.dim(); i++) dims[i - 2] = i;
-    return affine(normalize(x, dims, eps), weight, bias);
+    return affine(Normalization.normalize(x, dims, eps), weight, bias);
   }
 
   /** LayerNorm over the channel dim of (N, C, *spatial) at each position, as ConvNeXt, SAM and Primus use it. */
   default Tensor layerNorm2d(Tensor weight, Tensor bias, double eps) {
-    return affine(normalize(self(), new int[] {1}, eps), weight, bias);
+    return affine(Normalization.normalize(self(), new int[] {1}, eps), weight, bias);
   }
 
   /**
@@ -117,12 +117,6 @@ public interface VisionOps {
     Arrays.fill(s, 1);
     s[1] = x.size(1);
     return s;
-  }
-
-  /** (x − mean) / sqrt(var + eps) over dims, the variance biased. */
-  private static Tensor normalize(Tensor x, int[] dims, double eps) {
-    Tensor centred = x.sub(x.mean(dims, true));
-    return centred.mul(centred.square().mean(dims, true).add(eps).rsqrt());
   }
 
   /** y · weight + bias with per-channel (dim 1) parameters; either may be null. */

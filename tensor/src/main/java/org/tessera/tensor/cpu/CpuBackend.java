@@ -121,8 +121,7 @@ public final class CpuBackend implements Backend {
     Reduction r = Reduction.of(x, dims);
     int outN = Shapes.numel(r.outShape()), innerN = r.innerSize();
     HostStorage out = HostStorage.allocate(x.dtype(), device, outN), in = host(x);
-    int block = contiguousBlock(x, dims);
-    if (denseF32(x) && block > 0 && !reducesTrailing(x, dims)) {
+    if (denseF32(x) && consecutive(dims) && !reducesTrailing(x, dims)) {
       // the reduced dims are one run of dims with more dims after them: reduce whole rows of the inner size at once
       int[] shape = x.shape();
       int inner = 1;
@@ -153,11 +152,11 @@ public final class CpuBackend implements Backend {
     return Tensor.contiguousView(out, r.outShape());
   }
 
-  /** 1 when the (sorted) dims are consecutive, else 0. */
-  private static int contiguousBlock(Tensor x, int[] dims) {
-    if (dims.length == 0) return 0;
-    for (int i = 1; i < dims.length; i++) if (dims[i] != dims[i - 1] + 1) return 0;
-    return 1;
+  /** Whether the (sorted) dims are one run of consecutive dims. */
+  private static boolean consecutive(int[] dims) {
+    if (dims.length == 0) return false;
+    for (int i = 1; i < dims.length; i++) if (dims[i] != dims[i - 1] + 1) return false;
+    return true;
   }
 
   /** Whether dims are exactly the last dims.length dims, so each output sums one contiguous block. */

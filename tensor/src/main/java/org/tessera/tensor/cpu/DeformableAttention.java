@@ -59,13 +59,21 @@ final class DeformableAttention {
   /** value (N, S, M, D) → (N, M, S, D). */
   private static float[] headMajor(Dims dm, float[] value) {
     float[] out = new float[value.length];
+    transposeHeads(dm, value, out, true);
+    return out;
+  }
+
+  /** Copies between the (N, S, M, D) and head-major (N, M, S, D) layouts, in the direction asked for. */
+  private static void transposeHeads(Dims dm, float[] from, float[] to, boolean toHeadMajor) {
     Parallel.range(dm.n * dm.s, 256, (lo, hi) -> {
       for (int ns = lo; ns < hi; ns++) {
         int n = ns / dm.s, s = ns % dm.s;
-        for (int m = 0; m < dm.m; m++) System.arraycopy(value, (ns * dm.m + m) * dm.d, out, ((n * dm.m + m) * dm.s + s) * dm.d, dm.d);
+        for (int m = 0; m < dm.m; m++) {
+          int sequenceMajor = (ns * dm.m + m) * dm.d, headMajor = ((n * dm.m + m) * dm.s + s) * dm.d;
+          System.arraycopy(from, toHeadMajor ? sequenceMajor : headMajor, to, toHeadMajor ? headMajor : sequenceMajor, dm.d);
+        }
       }
     });
-    return out;
   }
 
   /** Lists the in-range corners of every sample of (query nq, head m): value offsets and attention × bilinear weights. */
@@ -147,13 +155,7 @@ final class DeformableAttention {
         }
       }
     });
-    // back to (N, S, M, D)
-    Parallel.range(dm.n * dm.s, 256, (lo, hi) -> {
-      for (int ns = lo; ns < hi; ns++) {
-        int n = ns / dm.s, s = ns % dm.s;
-        for (int m = 0; m < dm.m; m++) System.arraycopy(dValue, ((n * dm.m + m) * dm.s + s) * dm.d, dValueOut, (ns * dm.m + m) * dm.d, dm.d);
-      }
-    });
+    transposeHeads(dm, dValue, dValueOut, false);
   }
 
   /** floor for x > −1 (the only values that reach it): a truncation, or −1. */
