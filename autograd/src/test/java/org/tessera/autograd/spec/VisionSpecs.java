@@ -55,18 +55,18 @@ final class VisionSpecs {
         return in.build(t -> t[0].msDeformAttn(t[3], t[4], t[1].mul(0.55).add(0.5), t[2]));
       }));
     s.add(image("maxPool2d", (x, in) -> x.maxPool2d(new int[] {3}, new int[] {2}, new int[] {1}).values()));
-    for (int d : new int[] {3, 17}) // 17: a full vector of channels and a tail
-      s.add(new OpSpec("msDeformAttn", true, g -> {
-        Inputs in = new Inputs(g);
-        int n = 1 + in.nextInt(2), m = 2, lq = 3, levels = 2, points = 2;
-        in.leaf(new int[] {n, 3 * 4 + 2 * 3, m, d}, ANY);
-        in.leaf(new int[] {n, lq, m, levels, points, 2}, UNIT);
-        in.leaf(new int[] {n, lq, m, levels, points}, ANY);
-        in.constant(Tensor.of(new long[] {3, 4, 2, 3}, 2, 2));
-        in.constant(Tensor.of(new long[] {0, 12}, 2));
-        // locations spread over [-0.05, 1.05], so that some corners fall outside
-        return in.build(t -> t[0].msDeformAttn(t[3], t[4], t[1].mul(0.55).add(0.5), t[2]));
-      }));
+    // the CPU kernel's other paths: 18 samples per query (two vectors of lanes), 32 channels (two vectors), and
+    // 37 queries (batches of 16 and a remainder)
+    s.add(new OpSpec("msDeformAttn", true, g -> {
+      Inputs in = new Inputs(g);
+      int n = 1, m = 2, lq = 37, levels = 3, points = 6;
+      in.leaf(new int[] {n, 3 * 4 + 2 * 3 + 5, m, 32}, ANY);
+      in.leaf(new int[] {n, lq, m, levels, points, 2}, UNIT);
+      in.leaf(new int[] {n, lq, m, levels, points}, ANY);
+      in.constant(Tensor.of(new long[] {3, 4, 2, 3, 1, 5}, 3, 2));
+      in.constant(Tensor.of(new long[] {0, 12, 18}, 3));
+      return in.build(t -> t[0].msDeformAttn(t[3], t[4], t[1].mul(0.55).add(0.5), t[2]));
+    }));
     s.add(image("maxPool2d", (x, in) -> x.maxPool2d(new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 1}).indices()).constant());
     s.add(image("avgPool2d", (x, in) -> x.avgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true)));
     s.add(image("avgPool2d", (x, in) -> x.avgPool2d(new int[] {3, 2}, new int[] {1}, new int[] {1, 1}, false)));

@@ -21,39 +21,78 @@ final class DeformableAttention {
   /**
    * out (N, Lq, M·D). The value is first copied head-major, (N, M, S, D), and each worker takes whole (batch, head)
    * pairs: one head's value (S·D floats, about 1.4 MB at the ViT-Adapter size) then stays in that core's cache while
-   * every query samples it. Per (query, head) the in-range corners of all samples are listed first (offset, weight)
-   * and summed per vector of channels in registers, so the loads of different corners overlap.
+   * every query samples it. Per (query, head) the corners of all samples are computed first, vectorised over the
+   * samples ({@link SampleCorners}), then summed per vector of channels in registers, so the loads of different
+   * corners overlap.
    */
   static void forward(Dims dm, float[] value, float[] loc, float[] attw, float[] out) {
     float[] headMajor = headMajor(dm, value);
-    int maxCorners = 4 * dm.levels * dm.points;
     Parallel.range(dm.n * dm.m, 1, (lo, hi) -> {
-      int[] offsets = new int[maxCorners];
-      float[] weights = new float[maxCorners];
+      SampleCorners corners = new SampleCorners(dm);
       for (int task = lo; task < hi; task++) {
         int n = task / dm.m, m = task % dm.m;
-        for (int q = 0; q < dm.lq; q++) {
-          int nq = n * dm.lq + q;
-          int corners = corners(dm, loc, attw, n, nq, m, offsets, weights);
-          int outAt = (nq * dm.m + m) * dm.d, i = 0;
-          for (int bound = F.loopBound(dm.d); i < bound; i += F.length()) {
-            FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
-            int c = 0;
-            for (; c + 1 < corners; c += 2) {
-              even = FloatVector.fromArray(F, headMajor, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
-              odd = FloatVector.fromArray(F, headMajor, offsets[c + 1] + i).fma(FloatVector.broadcast(F, weights[c + 1]), odd);
-            }
-            if (c < corners) even = FloatVector.fromArray(F, headMajor, offsets[c] + i).fma(FloatVector.broadcast(F, weights[c]), even);
-            even.add(odd).intoArray(out, outAt + i);
-          }
-          for (; i < dm.d; i++) {
-            float sum = 0;
-            for (int c = 0; c < corners; c++) sum += weights[c] * headMajor[offsets[c] + i];
-            out[outAt + i] = sum;
+        for (int q0 = 0; q0 < dm.lq; q0 += SampleCorners.QUERIES) {
+          int count = Math.min(SampleCorners.QUERIES, dm.lq - q0);
+          corners.compute(loc, attw, n, n * dm.lq + q0, count, m);
+          for (int j = 0; j < count; j++) {
+            int outAt = ((n * dm.lq + q0 + j) * dm.m + m) * dm.d;
+            if (dm.d == 2 * F.length()) sumTwoVectors(corners, j * corners.slot, headMajor, out, outAt);
+            else sum(corners, j * corners.slot, dm.d, headMajor, out, outAt);
           }
         }
       }
     });
+  }
+
+  /** out[outAt..+d] = Σ weight · value row over the corners of one slot. */
+  private static void sum(SampleCorners corners, int slot, int d, float[] value, float[] out, int outAt) {
+    int[] offsets = corners.offsets;
+    float[] weights = corners.weights;
+    int i = 0;
+    for (int bound = F.loopBound(d); i < bound; i += F.length()) {
+      FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
+      for (int c = 0; c < 4; c++) {
+        int k = slot + c * corners.stride, end = k + corners.samples;
+        for (; k + 1 < end; k += 2) {
+          even = FloatVector.fromArray(F, value, offsets[k] + i).fma(FloatVector.broadcast(F, weights[k]), even);
+          odd = FloatVector.fromArray(F, value, offsets[k + 1] + i).fma(FloatVector.broadcast(F, weights[k + 1]), odd);
+        }
+        if (k < end) even = FloatVector.fromArray(F, value, offsets[k] + i).fma(FloatVector.broadcast(F, weights[k]), even);
+      }
+      even.add(odd).intoArray(out, outAt + i);
+    }
+    for (; i < d; i++) {
+      float total = 0;
+      for (int c = 0; c < 4; c++)
+        for (int k = slot + c * corners.stride, end = k + corners.samples; k < end; k++) total += weights[k] * value[offsets[k] + i];
+      out[outAt + i] = total;
+    }
+  }
+
+  /** The weighted sum of the corners when D is two vectors (D = 32 with AVX-512): each corner's row loaded once. */
+  private static void sumTwoVectors(SampleCorners corners, int slot, float[] value, float[] out, int outAt) {
+    int[] offsets = corners.offsets;
+    float[] weights = corners.weights;
+    int half = F.length();
+    FloatVector lo0 = FloatVector.zero(F), hi0 = FloatVector.zero(F), lo1 = FloatVector.zero(F), hi1 = FloatVector.zero(F);
+    for (int c = 0; c < 4; c++) {
+      int k = slot + c * corners.stride, end = k + corners.samples;
+      for (; k + 1 < end; k += 2) {
+        FloatVector w0 = FloatVector.broadcast(F, weights[k]), w1 = FloatVector.broadcast(F, weights[k + 1]);
+        int a = offsets[k], b = offsets[k + 1];
+        lo0 = FloatVector.fromArray(F, value, a).fma(w0, lo0);
+        hi0 = FloatVector.fromArray(F, value, a + half).fma(w0, hi0);
+        lo1 = FloatVector.fromArray(F, value, b).fma(w1, lo1);
+        hi1 = FloatVector.fromArray(F, value, b + half).fma(w1, hi1);
+      }
+      if (k < end) {
+        FloatVector w0 = FloatVector.broadcast(F, weights[k]);
+        lo0 = FloatVector.fromArray(F, value, offsets[k]).fma(w0, lo0);
+        hi0 = FloatVector.fromArray(F, value, offsets[k] + half).fma(w0, hi0);
+      }
+    }
+    lo0.add(lo1).intoArray(out, outAt);
+    hi0.add(hi1).intoArray(out, outAt + half);
   }
 
   /** value (N, S, M, D) → (N, M, S, D). */
@@ -74,41 +113,6 @@ final class DeformableAttention {
         }
       }
     });
-  }
-
-  /** Lists the in-range corners of every sample of (query nq, head m): value offsets and attention × bilinear weights. */
-  private static int corners(Dims dm, float[] loc, float[] attw, int n, int nq, int m, int[] offsets, float[] weights) {
-    int count = 0;
-    for (int l = 0; l < dm.levels; l++) {
-      int h = dm.shapes[2 * l], w = dm.shapes[2 * l + 1];
-      // offsets into the head-major value (N, M, S, D)
-      int base = ((n * dm.m + m) * dm.s + dm.starts[l]) * dm.d, colStride = dm.d, rowStride = w * colStride;
-      for (int p = 0; p < dm.points; p++) {
-        int a = ((nq * dm.m + m) * dm.levels + l) * dm.points + p;
-        float x = loc[2 * a] * w - 0.5f, y = loc[2 * a + 1] * h - 0.5f;
-        if (!(x > -1 && y > -1 && x < w && y < h)) continue; // every corner is outside: the sample is 0
-        int x0 = floor(x), y0 = floor(y);
-        float lx = x - x0, ly = y - y0, weight = attw[a];
-        int p00 = base + y0 * rowStride + x0 * colStride;
-        if (y0 >= 0 && x0 >= 0) {
-          offsets[count] = p00;
-          weights[count++] = weight * (1 - ly) * (1 - lx);
-        }
-        if (y0 >= 0 && x0 + 1 < w) {
-          offsets[count] = p00 + colStride;
-          weights[count++] = weight * (1 - ly) * lx;
-        }
-        if (y0 + 1 < h && x0 >= 0) {
-          offsets[count] = p00 + rowStride;
-          weights[count++] = weight * ly * (1 - lx);
-        }
-        if (y0 + 1 < h && x0 + 1 < w) {
-          offsets[count] = p00 + rowStride + colStride;
-          weights[count++] = weight * ly * lx;
-        }
-      }
-    }
-    return count;
   }
 
   /**
