@@ -72,14 +72,15 @@ final class SampleCorners {
       }
       System.arraycopy(attw, first, as, to, samples);
     }
-    IntVector headBase = IntVector.broadcast(I, (n * dm.m() + m) * dm.s() * dm.d());
+    int headBase = (n * dm.m() + m) * dm.s() * dm.d();
     for (int j = 0; j < count; j++)
       for (int k = 0; k < samples; k += F.length()) cornersOf(j, k, headBase);
   }
 
   /** The corners of the samples in lanes k.. of query j of the scratch arrays. */
-  private void cornersOf(int j, int k, IntVector headBase) {
-    IntVector colStride = IntVector.broadcast(I, dm.d());
+  private void cornersOf(int j, int k, int headOffset) {
+    // vectors are made here, not passed in: a vector argument of a call that is not inlined is boxed
+    IntVector colStride = IntVector.broadcast(I, dm.d()), headBase = IntVector.broadcast(I, headOffset);
     FloatVector w = FloatVector.fromArray(F, width, k), h = FloatVector.fromArray(F, height, k);
     // grid_sample with align_corners = False: pixel coordinate = location · size − 0.5
     FloatVector x = FloatVector.fromArray(F, xs, j * stride + k).mul(w).sub(0.5f);
