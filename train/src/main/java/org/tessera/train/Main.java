@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code tessera} command line: {@code ./mvnw -q compile exec:java -Dexec.args="COMMAND ..."}. */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "Tessera 0.1.0",
     description = "Deep learning on the JVM: segmentation models on DINOv2/DINOv3 backbones.",
-    subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, ParityCommand.class, NiftiInfoCommand.class})
+    subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, ParityCommand.class, NiftiInfoCommand.class, PlanAndPreprocessCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,44 @@
+package org.tessera.train.nnunet;
+
+/** nnU-Net's crop to the non-zero region: the bounding box of the voxels where any channel is not 0. */
+final class Cropping {
+  private Cropping() {}
+
+  /** {z0, z1, y0, y1, x0, x1}, ends exclusive; the whole volume when every voxel is 0. */
+  static int[] nonzeroBox(Volume v) {
+    int[] s = v.shape();
+    int z0 = s[0], z1 = 0, y0 = s[1], y1 = 0, x0 = s[2], x1 = 0;
+    for (int z = 0; z < s[0]; z++)
+      for (int y = 0; y < s[1]; y++)
+        for (int x = 0; x < s[2]; x++) {
+          int i = (z * s[1] + y) * s[2] + x;
+          boolean nonzero = false;
+          for (float[] c : v.channels()) nonzero |= c[i] != 0;
+          if (!nonzero) continue;
+          z0 = Math.min(z0, z);
+          z1 = Math.max(z1, z + 1);
+          y0 = Math.min(y0, y);
+          y1 = Math.max(y1, y + 1);
+          x0 = Math.min(x0, x);
+          x1 = Math.max(x1, x + 1);
+        }
+    return z1 == 0 ? new int[] {0, s[0], 0, s[1], 0, s[2]} : new int[] {z0, z1, y0, y1, x0, x1};
+  }
+
+  /** The box's part of a (z, y, x) array. */
+  static float[] crop(float[] a, int[] shape, int[] box) {
+    int nz = box[1] - box[0], ny = box[3] - box[2], nx = box[5] - box[4];
+    float[] out = new float[nz * ny * nx];
+    for (int z = 0; z < nz; z++)
+      for (int y = 0; y < ny; y++) System.arraycopy(a, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], out, (z * ny + y) * nx, nx);
+    return out;
+  }
+
+  static byte[] crop(byte[] a, int[] shape, int[] box) {
+    int nz = box[1] - box[0], ny = box[3] - box[2], nx = box[5] - box[4];
+    byte[] out = new byte[nz * ny * nx];
+    for (int z = 0; z < nz; z++)
+      for (int y = 0; y < ny; y++) System.arraycopy(a, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], out, (z * ny + y) * nx, nx);
+    return out;
+  }
+}
