@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tessera.nn.io.Safetensors;
+import org.tessera.train.data.ImageMaskData;
 import org.tessera.train.data.ImageMaskDataset;
 import org.tessera.train.data.ShapesDataset;
 import org.tessera.train.run.Trainer;
@@ -33,7 +34,7 @@ class TrainerTest {
     List<String> o = new java.util.ArrayList<>(TINY);
     o.add("train.epochs=" + epochs);
     List<ImageMaskDataset.Sample> s = ImageMaskDataset.load(data, 4);
-    return new Trainer(Config.load(null, o), run, out).run(s.subList(0, 6), s.subList(6, 8), ShapesDataset.NAMES, resume);
+    return new Trainer(Config.load(null, o), run, out).run(new ImageMaskData(s.subList(0, 6), s.subList(6, 8), 2, 32), ShapesDataset.NAMES, resume);
   }
 
   /** The crash: output that fails right after the trainer reports epoch 2 (its checkpoint is written by then). */

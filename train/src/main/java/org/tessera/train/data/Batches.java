@@ -8,8 +8,9 @@ import org.tessera.tensor.Generator;
 import org.tessera.tensor.Tensor;
 
 /**
- * Training batches made on a background thread (random square crops, flips, 90° rotations, intensity jitter and
- * noise; per-image z-score normalisation), reproducible from (seed, epoch) so that a resumed run sees the same data.
+ * Training batches made on a background thread by a {@link Maker}, reproducible from (seed, epoch) so that a resumed
+ * run sees the same data; {@link #make} is the maker of image/mask folders (random square crops, flips, 90°
+ * rotations, intensity jitter and noise; per-image z-score normalisation).
  */
 public final class Batches implements AutoCloseable {
   /** Images (B, C, S, S) and labels (B, S, S) I64. */
@@ -18,11 +19,17 @@ public final class Batches implements AutoCloseable {
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4);
   private final Thread worker;
 
-  public Batches(List<ImageMaskDataset.Sample> samples, int batches, int batchSize, int size, long seed, boolean augment) {
+  /** Makes one random batch from a generator (the worker's, seeded per epoch). */
+  @FunctionalInterface
+  public interface Maker {
+    Batch make(Generator gen);
+  }
+
+  public Batches(Maker maker, int batches, long seed) {
     worker = Thread.ofPlatform().daemon().name("tessera-batches").start(() -> {
       Generator gen = new Generator(seed);
       try {
-        for (int b = 0; b < batches; b++) queue.put(make(samples, batchSize, size, gen, augment));
+        for (int b = 0; b < batches; b++) queue.put(maker.make(gen));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {

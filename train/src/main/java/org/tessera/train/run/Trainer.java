@@ -27,12 +27,12 @@ import org.tessera.nn.optim.Schedules;
 import org.tessera.tensor.Tensor;
 import org.tessera.train.Config;
 import org.tessera.train.data.Batches;
-import org.tessera.train.data.ImageMaskDataset;
 
 /**
  * The training loop: AdamW in two groups (backbone, decoder; no decay on norms, biases and tokens), warmup + cosine
  * learning rate per iteration, nnU-Net's Dice + CE loss, gradient clipping; after each epoch a validation Dice per
- * class, the last and best checkpoints (atomic), a CSV log and a PNG plot in the run folder. Resumes from last.
+ * class, the last and best checkpoints (atomic; best by the Dice or, as nnU-Net, its moving average), a CSV log and
+ * a PNG plot in the run folder. Resumes from last.
  */
 public final class Trainer {
   /** The outcome: the last validation's scores and the best mean foreground Dice. */
@@ -48,15 +48,13 @@ public final class Trainer {
     this.out = out;
   }
 
-  public <M extends Module & Layer> Result run(List<ImageMaskDataset.Sample> train, List<ImageMaskDataset.Sample> val, String[] classNames, boolean resume)
-      throws IOException, InterruptedException {
+  public <M extends Module & Layer> Result run(TrainingData data, String[] classNames, boolean resume) throws IOException, InterruptedException {
     int classes = config.integer("data.num_classes"), epochs = config.integer("train.epochs"), iters = config.integer("train.iterations_per_epoch");
-    int batch = config.integer("train.batch_size"), size = config.integer("train.image_size");
+    int batch = data.batchSize();
     long seed = config.integer("train.seed");
-    if (size % 16 != 0) throw new IllegalArgumentException("config: train.image_size must be a multiple of 16 (the patch size), got " + size);
     Rng.manualSeed(seed);
     M model = SegmentationModels.create(config.text("model.backbone"), config.text("model.backbone_size"),
-        config.choice("model.name", "primus", "primus_multiscale"), classes, train.get(0).channels(), config.ints("model.taps"), config.number("model.drop_path"));
+        config.choice("model.name", "primus", "primus_multiscale"), classes, data.channels(), config.ints("model.taps"), config.number("model.drop_path"));
     loadBackbone(model);
     if (config.flag("lora.enabled")) {
       ((Module) model.children().get("dino_encoder")).requiresGrad(false);
@@ -68,24 +66,28 @@ public final class Trainer {
     Files.createDirectories(runDir);
     Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
     int start = 0;
-    double best = -1;
+    double best = -1, ema = Double.NaN;
     Path last = runDir.resolve("last.safetensors"), bestFile = runDir.resolve("best.safetensors"), log = runDir.resolve("log.csv");
     if (resume) {
       if (!Files.exists(last)) throw new IOException(last + ": nothing to resume from");
       TrainingCheckpoint.Progress p = TrainingCheckpoint.load(last, model, opt);
       start = p.epoch();
       Rng.generator().setState(p.rngState());
-      best = History.read(log).stream().mapToDouble(History.Row::meanDice).max().orElse(-1);
+      for (History.Row row : History.read(log)) {
+        ema = Double.isNaN(ema) ? row.meanDice() : 0.9 * ema + 0.1 * row.meanDice();
+        best = Math.max(best, data.emaBest() ? ema : row.meanDice());
+      }
       out.printf("resumed %s at epoch %d (best mean foreground Dice so far %.3f)%n", last, start, best);
     } else {
       Files.writeString(log, History.HEADER + "\n");
     }
     out.print(model.summary(false));
+    List<Batches.Batch> validation = data.validation();
     DiceScore score = null;
     for (int epoch = start; epoch < epochs; epoch++) {
       model.train(true);
       double lossSum = 0;
-      try (Batches batches = new Batches(train, iters, batch, size, seed * 1000 + epoch, true);
+      try (Batches batches = new Batches(data.trainBatches(), iters, seed * 1000 + epoch);
           ProgressBar bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, epochs)).setInitialMax((long) iters * batch)
               .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(110).setConsumer(
                   new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
@@ -103,33 +105,32 @@ public final class Trainer {
           bar.setExtraMessage(String.format(" loss %.3f", l));
         }
       }
-      score = validate(model, val, classes, size);
+      score = validate(model, validation, classes);
       double mean = score.meanForeground();
+      ema = Double.isNaN(ema) ? mean : 0.9 * ema + 0.1 * mean;
+      double criterion = data.emaBest() ? ema : mean;
       History.append(log, new History.Row(epoch + 1, lossSum / iters, mean, opt.groups().get(0).lr));
       History.plot(History.read(log), runDir.resolve("progress.png"));
       TrainingCheckpoint.Progress progress = new TrainingCheckpoint.Progress(epoch + 1, (long) (epoch + 1) * iters, Rng.generator().state(), config.toYaml());
       TrainingCheckpoint.save(last, model, false, opt, progress);
-      if (mean > best) {
-        best = mean;
+      if (criterion > best) {
+        best = criterion;
         TrainingCheckpoint.save(bestFile, model, false, null, progress);
       }
-      out.printf("epoch %d: train loss %.4f, validation mean foreground Dice %.3f (best %.3f)%n", epoch + 1, lossSum / iters, mean, best);
+      out.printf("epoch %d: train loss %.4f, validation mean foreground Dice %.3f%s (best %.3f)%n", epoch + 1, lossSum / iters, mean,
+          data.emaBest() ? String.format(", EMA %.3f", ema) : "", best);
     }
-    if (score == null) score = validate(model, val, classes, size);
+    if (score == null) score = validate(model, validation, classes);
     out.print(score.table(classNames));
     return new Result(score, best, runDir);
   }
 
-  /** Validation: every validation image, centre-cropped to the training size, evaluated without augmentation. */
-  static <M extends Module & Layer> DiceScore validate(M model, List<ImageMaskDataset.Sample> val, int classes, int size) {
+  /** Validation: global Dice per class over the fixed validation batches, without augmentation. */
+  static <M extends Module & Layer> DiceScore validate(M model, List<Batches.Batch> validation, int classes) {
     model.eval();
     DiceScore score = new DiceScore(classes);
     try (var scope = GradMode.noGrad()) {
-      for (int i = 0; i < val.size(); i += 8) {
-        List<ImageMaskDataset.Sample> chunk = val.subList(i, Math.min(val.size(), i + 8));
-        Batches.Batch b = Batches.make(chunk, chunk.size(), size, null, false);
-        score.add(model.forward(b.images()).argmax(1, false).toLongArray(), b.labels().toLongArray());
-      }
+      for (Batches.Batch b : validation) score.add(model.forward(b.images()).argmax(1, false).toLongArray(), b.labels().toLongArray());
     }
     return score;
   }
