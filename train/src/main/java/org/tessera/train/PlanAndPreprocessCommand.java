@@ -39,7 +39,12 @@ final class PlanAndPreprocessCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     Config config = Config.load(configFile, overrides);
     NnunetPaths paths = paths(raw, preprocessed, null);
-    String name = paths.datasetName(dataset);
+    run(paths, paths.datasetName(dataset), config);
+    return 0;
+  }
+
+  /** Validates, fingerprints, plans and preprocesses dataset {@code name}; returns its preprocessed folder. */
+  static Path run(NnunetPaths paths, String name, Config config) throws java.io.IOException {
     Path rawDir = ensureRaw(paths, name);
     NnunetDataset ds = NnunetDataset.open(rawDir);
     List<String> problems = DatasetValidator.problems(ds);
@@ -59,7 +64,7 @@ final class PlanAndPreprocessCommand implements Callable<Integer> {
     Preprocessor.run(ds, plan, out.resolve("nnUNetPlans_2d"), System.out);
     Splits.loadOrCreate(out.resolve("splits_final.json"), ds.training().stream().map(NnunetDataset.Case::name).toList());
     System.out.println("wrote " + out + " (dataset_fingerprint.json, nnUNetPlans.json, nnUNetPlans_2d/, splits_final.json)");
-    return 0;
+    return out;
   }
 
   /** The three folders from the environment, with any flags given. */
