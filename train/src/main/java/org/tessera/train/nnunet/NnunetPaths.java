@@ -30,7 +30,7 @@ public record NnunetPaths(Path raw, Path preprocessed, Path results) {
     if (idOrName.matches("Dataset\\d{3}_.+")) return idOrName;
     if (!idOrName.matches("\\d{1,3}")) throw new IllegalArgumentException("dataset '" + idOrName + "': expected an id such as 501, a name such as Dataset501_Liver, or 'phantom'");
     String prefix = String.format("Dataset%03d_", Integer.parseInt(idOrName));
-    for (Path root : List.of(raw, preprocessed)) {
+    for (Path root : List.of(raw, preprocessed, results)) {
       if (!Files.isDirectory(root)) continue;
       try (Stream<Path> s = Files.list(root)) {
         List<String> hits = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
@@ -38,6 +38,6 @@ public record NnunetPaths(Path raw, Path preprocessed, Path results) {
         if (hits.size() == 1) return hits.get(0);
       }
     }
-    throw new IllegalArgumentException("no dataset with id " + idOrName + " in " + raw + " or " + preprocessed + " (set nnUNet_raw or pass --raw)");
+    throw new IllegalArgumentException("no dataset with id " + idOrName + " in " + raw + ", " + preprocessed + " or " + results + " (set nnUNet_raw or pass --raw)");
   }
 }
