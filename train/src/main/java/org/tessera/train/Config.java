@@ -121,6 +121,18 @@ public final class Config {
     return out;
   }
 
+  public double[] doubles(String key) {
+    JsonNode n = node(key);
+    if (n.isNull()) return null;
+    if (!n.isArray()) throw new IllegalArgumentException("config " + source + ": " + key + " must be a list of numbers, got " + n);
+    double[] out = new double[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (!n.get(i).isNumber()) throw new IllegalArgumentException("config " + source + ": " + key + " must be a list of numbers, got " + n);
+      out[i] = n.get(i).asDouble();
+    }
+    return out;
+  }
+
   /** One of the allowed words, or an error listing them. */
   public String choice(String key, String... allowed) {
     String v = text(key);

@@ -30,8 +30,9 @@ class TrainerTest {
     return train(data, run, epochs, resume, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
   }
 
-  static Trainer.Result train(Path data, Path run, int epochs, boolean resume, PrintStream out) throws Exception {
+  static Trainer.Result train(Path data, Path run, int epochs, boolean resume, PrintStream out, String... extra) throws Exception {
     List<String> o = new java.util.ArrayList<>(TINY);
+    o.addAll(List.of(extra));
     o.add("train.epochs=" + epochs);
     List<ImageMaskDataset.Sample> s = ImageMaskDataset.load(data, 4);
     return new Trainer(Config.load(null, o), run, out).run(new ImageMaskData(s.subList(0, 6), s.subList(6, 8), 2, 32), ShapesDataset.NAMES, resume);
@@ -81,6 +82,21 @@ class TrainerTest {
     }
     assertTrue(offResume < 0.02 * moved, "resumed run off by " + offResume + ", epoch 3 moved the weights by " + moved);
     assertEquals(4, Files.readAllLines(stopped.resolve("log.csv")).size());
+  }
+
+  @Test
+  void nnunetsSgdWithPolyLrStepsPerEpoch(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 4);
+    train(data, dir.resolve("run"), 3, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), "train.optimizer=sgd",
+        "train.schedule=poly", "train.backbone_lr=0.01");
+    List<String> rows = Files.readAllLines(dir.resolve("run/log.csv"));
+    int column = List.of(rows.get(0).split(",")).indexOf("lr");
+    List<Double> lrs = rows.subList(1, rows.size()).stream().map(r -> Double.parseDouble(r.split(",")[column])).toList();
+    // nnU-Net's PolyLR: lr0 · (1 − epoch / epochs)^0.9, set at the start of each epoch (log.csv keeps 8 digits)
+    assertEquals(0.01, lrs.get(0), 1e-10);
+    assertEquals(0.01 * Math.pow(1 - 1 / 3.0, 0.9), lrs.get(1), 1e-10);
+    assertEquals(0.01 * Math.pow(1 - 2 / 3.0, 0.9), lrs.get(2), 1e-10);
   }
 
   @Test

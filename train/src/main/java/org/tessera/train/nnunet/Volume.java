@@ -11,7 +11,7 @@ import org.tessera.train.nifti.NiftiHeader;
 import org.tessera.train.nifti.NiftiImage;
 
 /**
- * A case in memory: channels of (z, y, x) voxels in F32 (z = 1 for a 2-D image), the spacing in the same axis order,
+ * A case in memory: channels of (z, y, x) voxels in F32 (z = 1 for a 2-D PNG or TIFF image), the spacing in the same axis order,
  * and the NIfTI header of the first channel (null for PNG), kept to write predictions with the image's geometry.
  */
 public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHeader header) {
@@ -28,7 +28,7 @@ public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHea
     for (int c = 0; c < files.size(); c++) {
       Path f = files.get(c);
       int[] s;
-      if (isPng(f)) {
+      if (isImage(f)) {
         BufferedImage img = image(f);
         s = new int[] {1, img.getHeight(), img.getWidth()};
         channels[c] = new float[img.getWidth() * img.getHeight()];
@@ -53,7 +53,7 @@ public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHea
   public static byte[] readLabels(Path file, int[] expectedShape, int numClasses) throws IOException {
     float[] values;
     int[] shape;
-    if (isPng(file)) {
+    if (isImage(file)) {
       BufferedImage img = image(file);
       shape = new int[] {1, img.getHeight(), img.getWidth()};
       values = new float[img.getWidth() * img.getHeight()];
@@ -88,15 +88,17 @@ public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHea
     return new double[] {s.length > 2 ? s[2] : 1, s.length > 1 ? s[1] : 1, s[0]};
   }
 
-  private static boolean isPng(Path f) {
-    return f.getFileName().toString().toLowerCase().endsWith(".png");
+  /** A 2-D image file (PNG or TIFF, read by ImageIO) rather than NIfTI. */
+  private static boolean isImage(Path f) {
+    String n = f.getFileName().toString().toLowerCase();
+    return n.endsWith(".png") || n.endsWith(".tif") || n.endsWith(".tiff");
   }
 
   private static BufferedImage image(Path f) throws IOException {
     BufferedImage img = ImageIO.read(f.toFile());
     if (img == null) throw new IllegalArgumentException(f + ": not a readable image");
     if (img.getRaster().getNumBands() != 1)
-      throw new IllegalArgumentException(f + ": a " + img.getRaster().getNumBands() + "-band PNG; use one grayscale file per channel (CASE_0000.png, CASE_0001.png, …)");
+      throw new IllegalArgumentException(f + ": a " + img.getRaster().getNumBands() + "-band image; use one grayscale file per channel (CASE_0000.png, CASE_0001.png, …)");
     return img;
   }
 }

@@ -15,10 +15,11 @@ public final class VolumeOutput {
 
   public static void writeLabels(Path file, Volume v, byte[] labels) throws IOException {
     int[] s = v.shape();
-    if (v.header() == null) { // a 2-D PNG case
+    if (v.header() == null) { // a 2-D PNG or TIFF case
       BufferedImage mask = new BufferedImage(s[2], s[1], BufferedImage.TYPE_BYTE_GRAY);
       for (int y = 0; y < s[1]; y++) for (int x = 0; x < s[2]; x++) mask.getRaster().setSample(x, y, 0, labels[y * s[2] + x]);
-      ImageIO.write(mask, "png", file.toFile());
+      String name = file.getFileName().toString().toLowerCase();
+      ImageIO.write(mask, name.endsWith(".tif") || name.endsWith(".tiff") ? "tiff" : "png", file.toFile());
       return;
     }
     NiftiHeader h = v.header().copy();

@@ -24,6 +24,7 @@ import org.tessera.nn.optim.Adam;
 import org.tessera.nn.optim.Optimizer;
 import org.tessera.nn.optim.ParamGroup;
 import org.tessera.nn.optim.Schedules;
+import org.tessera.nn.optim.Sgd;
 import org.tessera.tensor.Tensor;
 import org.tessera.train.Config;
 import org.tessera.train.data.Batches;
@@ -60,9 +61,15 @@ public final class Trainer {
       ((Module) model.children().get("dino_encoder")).requiresGrad(false);
       Lora.apply(model, config.text("lora.target"), config.integer("lora.r"), config.number("lora.alpha"), config.number("lora.dropout"));
     }
-    Optimizer opt = Adam.adamW(groups(model));
+    Optimizer opt = optimizer(groups(model));
     long total = (long) epochs * iters;
-    Schedules.Schedule schedule = Schedules.warmupCosine((long) config.integer("train.warmup_epochs") * iters, total, 0.01);
+    String scheduleName = config.choice("train.schedule", "warmup_cosine", "poly", "linear");
+    boolean perEpoch = !scheduleName.equals("warmup_cosine");
+    Schedules.Schedule schedule = switch (scheduleName) {
+      case "poly" -> Schedules.poly(epochs, 0.9);
+      case "linear" -> Schedules.linear(epochs, 0);
+      default -> Schedules.warmupCosine((long) config.integer("train.warmup_epochs") * iters, total, 0.01);
+    };
     Files.createDirectories(runDir);
     Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
     int start = 0;
@@ -92,7 +99,7 @@ public final class Trainer {
               .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(110).setConsumer(
                   new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
         for (int it = 0; it < iters; it++) {
-          Schedules.apply(opt, schedule, (long) epoch * iters + it);
+          Schedules.apply(opt, schedule, perEpoch ? epoch : (long) epoch * iters + it);
           Batches.Batch b = batches.next();
           opt.zeroGrad();
           Tensor loss = Losses.diceCe(model.forward(b.images()), b.labels(), 1e-5, false, true);
@@ -149,6 +156,14 @@ public final class Trainer {
     if (!r.shapeMismatches().isEmpty() || r.missingKeys().size() == encoder.stateDict().size())
       throw new IOException(p + ": not a checkpoint of this backbone (" + config.text("model.backbone") + " " + config.text("model.backbone_size") + "): " + r);
     out.println("loaded backbone weights from " + p + (r.clean() ? "" : " (" + r + ")"));
+  }
+
+  /** AdamW with the configured betas, or nnU-Net's SGD (momentum 0.99, Nesterov). */
+  private Optimizer optimizer(List<ParamGroup> groups) {
+    if (config.choice("train.optimizer", "adamw", "sgd").equals("sgd")) return new Sgd(groups, 0.99, 0, true);
+    double[] betas = config.doubles("train.betas");
+    if (betas == null || betas.length != 2) throw new IllegalArgumentException("config: train.betas must be two numbers, e.g. [0.9, 0.999]");
+    return new Adam(groups, betas[0], betas[1], 1e-8, true);
   }
 
   /** AdamW groups: backbone and decoder learning rates; no weight decay on 1-D parameters (norms, biases) and tokens. */

@@ -75,6 +75,39 @@ class NnunetDatasetTest {
   }
 
   @Test
+  void a2dPngDatasetPlansAndPreparesAsSingleSliceVolumes() throws Exception {
+    Path dir = tmp.resolve("Dataset120_Squares");
+    Files.createDirectories(dir.resolve("imagesTr"));
+    Files.createDirectories(dir.resolve("labelsTr"));
+    for (int c = 0; c < 5; c++) {
+      var image = new java.awt.image.BufferedImage(40, 32, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      var mask = new java.awt.image.BufferedImage(40, 32, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 8; y < 20; y++)
+        for (int x = 5 + c; x < 25 + c; x++) {
+          image.getRaster().setSample(x, y, 0, 200);
+          mask.getRaster().setSample(x, y, 0, 1);
+        }
+      javax.imageio.ImageIO.write(image, "png", dir.resolve("imagesTr/sq_" + c + "_0000.png").toFile());
+      javax.imageio.ImageIO.write(mask, "png", dir.resolve("labelsTr/sq_" + c + ".png").toFile());
+    }
+    Files.writeString(dir.resolve("dataset.json"), """
+        {"channel_names": {"0": "rgb_to_0_1"}, "labels": {"background": 0, "square": 1}, "numTraining": 5, "file_ending": ".png"}
+        """);
+    NnunetDataset ds = NnunetDataset.open(dir);
+    assertEquals(List.of(), DatasetValidator.problems(ds));
+    Fingerprint fp = Fingerprint.compute(ds, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    Plan plan = Plan.create("Dataset120_Squares", ds, fp, null, 2);
+    assertEquals(List.of("RGBTo01Normalization"), plan.normalization());
+    // the non-zero box of the images is the square: 12 x 20 pixels, so the patch is 16 x 32
+    assertArrayEquals(new int[] {16, 32}, plan.patchSize());
+    Volume v = Volume.read(ds.training().get(0).images());
+    assertArrayEquals(new int[] {1, 32, 40}, v.shape());
+    Preprocessor.Prepared p = Preprocessor.prepare("sq_0", v, Volume.readLabels(ds.training().get(0).label(), v.shape(), 2), plan, 2);
+    assertArrayEquals(new int[] {1, 12, 20}, p.shape());
+    assertEquals(200 / 255f, p.data()[0][0], 1e-6);
+  }
+
+  @Test
   void splitsAreScikitLearnsShuffledKFoldWithNnunetsSeed() {
     // numpy: rs = RandomState(12345); idx = arange(n); rs.shuffle(idx)
     int[][] numpy = {{8, 0, 3, 7, 11, 10, 6, 9, 4, 1, 5, 2}, {6, 3, 4, 0, 1, 5, 2},
