@@ -27,18 +27,26 @@ final class Cropping {
 
   /** The box's part of a (z, y, x) array. */
   static float[] crop(float[] a, int[] shape, int[] box) {
-    int nz = box[1] - box[0], ny = box[3] - box[2], nx = box[5] - box[4];
-    float[] out = new float[nz * ny * nx];
-    for (int z = 0; z < nz; z++)
-      for (int y = 0; y < ny; y++) System.arraycopy(a, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], out, (z * ny + y) * nx, nx);
-    return out;
+    return copyBox(a, new float[size(box)], shape, box);
   }
 
   static byte[] crop(byte[] a, int[] shape, int[] box) {
+    return copyBox(a, new byte[size(box)], shape, box);
+  }
+
+  static boolean[] crop(boolean[] a, int[] shape, int[] box) {
+    return copyBox(a, new boolean[size(box)], shape, box);
+  }
+
+  private static int size(int[] box) {
+    return (box[1] - box[0]) * (box[3] - box[2]) * (box[5] - box[4]);
+  }
+
+  /** Row by row: {@code to} is the box of {@code from}, arrays of one primitive type. */
+  private static <A> A copyBox(A from, A to, int[] shape, int[] box) {
     int nz = box[1] - box[0], ny = box[3] - box[2], nx = box[5] - box[4];
-    byte[] out = new byte[nz * ny * nx];
     for (int z = 0; z < nz; z++)
-      for (int y = 0; y < ny; y++) System.arraycopy(a, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], out, (z * ny + y) * nx, nx);
-    return out;
+      for (int y = 0; y < ny; y++) System.arraycopy(from, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], to, (z * ny + y) * nx, nx);
+    return to;
   }
 }

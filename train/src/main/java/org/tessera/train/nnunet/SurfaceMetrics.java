@@ -29,7 +29,7 @@ public final class SurfaceMetrics {
     // everything happens inside the box of both masks: surfaces and their nearest points lie there
     int[] box = box(pred, truth, shape);
     int[] s = {box[1] - box[0], box[3] - box[2], box[5] - box[4]};
-    boolean[] cp = crop(pred, shape, box), ct = crop(truth, shape, box);
+    boolean[] cp = Cropping.crop(pred, shape, box), ct = Cropping.crop(truth, shape, box);
     boolean[] ep = edges(cp, s), et = edges(ct, s);
     double[] toTruth = distances(et, s, spacing), toPred = distances(ep, s, spacing);
     double[] dPred = at(toTruth, ep), dTruth = at(toPred, et);
@@ -53,14 +53,6 @@ public final class SurfaceMetrics {
           box[5] = Math.max(box[5], x + 1);
         }
     return box;
-  }
-
-  private static boolean[] crop(boolean[] a, int[] shape, int[] box) {
-    int nz = box[1] - box[0], ny = box[3] - box[2], nx = box[5] - box[4];
-    boolean[] out = new boolean[nz * ny * nx];
-    for (int z = 0; z < nz; z++)
-      for (int y = 0; y < ny; y++) System.arraycopy(a, ((z + box[0]) * shape[1] + y + box[2]) * shape[2] + box[4], out, (z * ny + y) * nx, nx);
-    return out;
   }
 
   /** The mask minus its erosion by the face-neighbour cross (scipy's default), outside being background. */
