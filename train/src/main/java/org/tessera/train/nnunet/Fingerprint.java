@@ -39,30 +39,30 @@ public record Fingerprint(List<double[]> spacings, List<int[]> shapesAfterCrop, 
     List<List<float[]>> samples = new ArrayList<>();
     for (int c = 0; c < channels; c++) samples.add(new ArrayList<>());
     try (var bar = Progress.bar("fingerprint", cases, " cases", out)) {
-    for (int i = 0; i < cases; i++) {
-      NnunetDataset.Case kase = ds.training().get(i);
-      Volume v = Volume.read(kase.images());
-      byte[] seg = Volume.readLabels(kase.label(), v.shape(), ds.numClasses());
-      spacings.add(v.spacing());
-      int[] box = Cropping.nonzeroBox(v);
-      shapes.add(new int[] {box[1] - box[0], box[3] - box[2], box[5] - box[4]});
-      int fg = 0;
-      for (byte b : seg) if (b > 0) fg++;
-      int[] at = new int[fg];
-      for (int j = 0, k = 0; j < seg.length; j++) if (seg[j] > 0) at[k++] = j;
-      if (fg > perCase) { // a seeded sample with replacement, as nnU-Net draws
-        Generator gen = new Generator(1234 + i);
-        int[] picked = new int[perCase];
-        for (int j = 0; j < perCase; j++) picked[j] = at[(int) gen.nextLong(fg)];
-        at = picked;
+      for (int i = 0; i < cases; i++) {
+        NnunetDataset.Case kase = ds.training().get(i);
+        Volume v = Volume.read(kase.images());
+        byte[] seg = Volume.readLabels(kase.label(), v.shape(), ds.numClasses());
+        spacings.add(v.spacing());
+        int[] box = Cropping.nonzeroBox(v);
+        shapes.add(new int[] {box[1] - box[0], box[3] - box[2], box[5] - box[4]});
+        int fg = 0;
+        for (byte b : seg) if (b > 0) fg++;
+        int[] at = new int[fg];
+        for (int j = 0, k = 0; j < seg.length; j++) if (seg[j] > 0) at[k++] = j;
+        if (fg > perCase) { // a seeded sample with replacement, as nnU-Net draws
+          Generator gen = new Generator(1234 + i);
+          int[] picked = new int[perCase];
+          for (int j = 0; j < perCase; j++) picked[j] = at[(int) gen.nextLong(fg)];
+          at = picked;
+        }
+        for (int c = 0; c < channels; c++) {
+          float[] values = new float[at.length];
+          for (int j = 0; j < at.length; j++) values[j] = v.channels()[c][at[j]];
+          samples.get(c).add(values);
+        }
+        bar.step();
       }
-      for (int c = 0; c < channels; c++) {
-        float[] values = new float[at.length];
-        for (int j = 0; j < at.length; j++) values[j] = v.channels()[c][at[j]];
-        samples.get(c).add(values);
-      }
-      bar.step();
-    }
     }
     List<Stats> stats = new ArrayList<>();
     for (int c = 0; c < channels; c++) stats.add(stats(samples.get(c)));
