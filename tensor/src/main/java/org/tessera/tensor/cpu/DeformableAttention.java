@@ -118,43 +118,25 @@ final class DeformableAttention {
   /**
    * Gradients of value, locations and weights from gradOut (N, Lq, M·D). One (batch, head) per task, on head-major
    * copies as in the forward: a head's value slice is touched by that head only, so its gradient needs no atomics.
+   * The corners come from {@link SampleCorners} as in the forward; per corner, one pass over D gives both g·v (for
+   * the weight and location gradients) and the value gradient's update.
    */
   static void backward(Dims dm, float[] valueIn, float[] loc, float[] attw, float[] gradOut, float[] dValueOut, float[] dLoc, float[] dAttw) {
     float[] value = headMajor(dm, valueIn), dValue = new float[valueIn.length];
     Parallel.range(dm.n * dm.m, 1, (lo, hi) -> {
-      float[] corners = new float[4];
+      SampleCorners corners = new SampleCorners(dm, true);
+      float[] dots = new float[corners.slot];
       for (int task = lo; task < hi; task++) {
         int n = task / dm.m, m = task % dm.m;
-        for (int q = 0; q < dm.lq; q++) {
-          int nq = n * dm.lq + q, gAt = (nq * dm.m + m) * dm.d;
-          for (int l = 0; l < dm.levels; l++) {
-            int h = dm.shapes[2 * l], w = dm.shapes[2 * l + 1];
-            int base = ((n * dm.m + m) * dm.s + dm.starts[l]) * dm.d, rowStride = w * dm.d, colStride = dm.d; // head-major
-            for (int p = 0; p < dm.points; p++) {
-              int a = (((nq * dm.m + m) * dm.levels + l) * dm.points + p);
-              float weight = attw[a];
-              float x = loc[2 * a] * w - 0.5f, y = loc[2 * a + 1] * h - 0.5f;
-              if (!(x > -1 && y > -1 && x < w && y < h)) continue;
-              int x0 = floor(x), y0 = floor(y);
-              float lx = x - x0, ly = y - y0;
-              boolean left = x0 >= 0, right = x0 + 1 < w, top = y0 >= 0, bottom = y0 + 1 < h;
-              int p00 = base + y0 * rowStride + x0 * colStride;
-              // g·v at each corner (0 outside), for the weight and location gradients
-              corners[0] = top && left ? dot(gradOut, gAt, value, p00, dm.d) : 0;
-              corners[1] = top && right ? dot(gradOut, gAt, value, p00 + colStride, dm.d) : 0;
-              corners[2] = bottom && left ? dot(gradOut, gAt, value, p00 + rowStride, dm.d) : 0;
-              corners[3] = bottom && right ? dot(gradOut, gAt, value, p00 + rowStride + colStride, dm.d) : 0;
-              float w00 = (1 - ly) * (1 - lx), w01 = (1 - ly) * lx, w10 = ly * (1 - lx), w11 = ly * lx;
-              dAttw[a] = w00 * corners[0] + w01 * corners[1] + w10 * corners[2] + w11 * corners[3];
-              float dx = (1 - ly) * (corners[1] - corners[0]) + ly * (corners[3] - corners[2]);
-              float dy = (1 - lx) * (corners[2] - corners[0]) + lx * (corners[3] - corners[1]);
-              dLoc[2 * a] = weight * dx * w;
-              dLoc[2 * a + 1] = weight * dy * h;
-              if (top && left) axpy(weight * w00, gradOut, gAt, dValue, p00, dm.d);
-              if (top && right) axpy(weight * w01, gradOut, gAt, dValue, p00 + colStride, dm.d);
-              if (bottom && left) axpy(weight * w10, gradOut, gAt, dValue, p00 + rowStride, dm.d);
-              if (bottom && right) axpy(weight * w11, gradOut, gAt, dValue, p00 + rowStride + colStride, dm.d);
-            }
+        for (int q0 = 0; q0 < dm.lq; q0 += SampleCorners.QUERIES) {
+          int count = Math.min(SampleCorners.QUERIES, dm.lq - q0);
+          corners.compute(loc, attw, n, n * dm.lq + q0, count, m);
+          for (int j = 0; j < count; j++) {
+            int nq = n * dm.lq + q0 + j, gAt = (nq * dm.m + m) * dm.d, slot = j * corners.slot;
+            for (int c = 0; c < 4; c++)
+              for (int k = c * corners.stride, end = k + corners.samples; k < end; k++)
+                dots[k] = dotAndUpdate(gradOut, gAt, value, dValue, corners.offsets[slot + k], corners.weights[slot + k], corners.inside[slot + k], dm.d);
+            sampleGradients(dm, corners, j, dots, (nq * dm.m + m) * corners.samples, dLoc, dAttw);
           }
         }
       }
@@ -162,26 +144,37 @@ final class DeformableAttention {
     transposeHeads(dm, dValue, dValueOut, false);
   }
 
-  /** floor for x > −1 (the only values that reach it): a truncation, or −1. */
-  private static int floor(float x) {
-    return x >= 0 ? (int) x : -1;
+  /** g·v at one corner (0 outside), while dValue[corner] += weight · g. */
+  private static float dotAndUpdate(float[] g, int gAt, float[] value, float[] dValue, int at, float weight, float inside, int d) {
+    if (inside == 0) return 0;
+    FloatVector w = FloatVector.broadcast(F, weight), acc = FloatVector.zero(F);
+    int i = 0;
+    for (int bound = F.loopBound(d); i < bound; i += F.length()) {
+      FloatVector gv = FloatVector.fromArray(F, g, gAt + i);
+      acc = gv.fma(FloatVector.fromArray(F, value, at + i), acc);
+      gv.fma(w, FloatVector.fromArray(F, dValue, at + i)).intoArray(dValue, at + i);
+    }
+    float dot = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < d; i++) {
+      dot += g[gAt + i] * value[at + i];
+      dValue[at + i] += weight * g[gAt + i];
+    }
+    return dot;
   }
 
-  private static float dot(float[] a, int ao, float[] b, int bo, int n) {
-    FloatVector acc = FloatVector.zero(F);
-    int i = 0;
-    for (int bound = F.loopBound(n); i < bound; i += F.length()) acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-    float s = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) s += a[ao + i] * b[bo + i];
-    return s;
-  }
-
-  /** y[yo..] += alpha · x[xo..]. */
-  private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-    FloatVector av = FloatVector.broadcast(F, alpha);
-    int i = 0;
-    for (int bound = F.loopBound(n); i < bound; i += F.length())
-      FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-    for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+  /** The weight and location gradients of each sample of query slot j from its corners' g·v. */
+  private static void sampleGradients(Dims dm, SampleCorners corners, int j, float[] dots, int first, float[] dLoc, float[] dAttw) {
+    int stride = corners.stride, slot = j * corners.slot;
+    for (int k = 0; k < corners.samples; k++) {
+      int l = k / dm.points, h = dm.shapes[2 * l], w = dm.shapes[2 * l + 1];
+      float c00 = dots[k], c01 = dots[stride + k], c10 = dots[2 * stride + k], c11 = dots[3 * stride + k];
+      float lx = corners.fracX[j * stride + k], ly = corners.fracY[j * stride + k], weight = corners.as[j * stride + k];
+      dAttw[first + k] = corners.bilinear[slot + k] * c00 + corners.bilinear[slot + stride + k] * c01 + corners.bilinear[slot + 2 * stride + k] * c10
+          + corners.bilinear[slot + 3 * stride + k] * c11;
+      // a sample outside its level has no corner inside: all four dots are 0, and so are its gradients
+      float dx = (1 - ly) * (c01 - c00) + ly * (c11 - c10), dy = (1 - lx) * (c10 - c00) + lx * (c11 - c01);
+      dLoc[2 * (first + k)] = weight * dx * w;
+      dLoc[2 * (first + k) + 1] = weight * dy * h;
+    }
   }
 }

@@ -28,11 +28,22 @@ final class SampleCorners {
   private final float[] width, height;
   private final int[] rowStride, levelStart;
   /** Scratch: each query's samples' x, y and attention weight, zero past its last sample (where width and height are −1). */
-  private final float[] xs, ys, as;
+  private final float[] xs, ys;
+  final float[] as;
   final int[] offsets;
   final float[] weights;
+  /**
+   * For the backward only (null otherwise): per corner its bilinear weight alone and 1 or 0 for inside or not (a
+   * corner inside can have weight 0, yet its value enters the location gradient); per sample the fractional parts
+   * of x and y (at {@code j·stride + k}, like the scratch).
+   */
+  final float[] bilinear, inside, fracX, fracY;
 
   SampleCorners(DeformableAttention.Dims dm) {
+    this(dm, false);
+  }
+
+  SampleCorners(DeformableAttention.Dims dm, boolean forBackward) {
     this.dm = dm;
     samples = dm.levels() * dm.points();
     stride = (samples + F.length() - 1) / F.length() * F.length();
@@ -56,6 +67,10 @@ final class SampleCorners {
     slot = 4 * stride;
     offsets = new int[QUERIES * slot];
     weights = new float[QUERIES * slot];
+    bilinear = forBackward ? new float[QUERIES * slot] : null;
+    inside = forBackward ? new float[QUERIES * slot] : null;
+    fracX = forBackward ? new float[QUERIES * stride] : null;
+    fracY = forBackward ? new float[QUERIES * stride] : null;
   }
 
   /**
@@ -98,19 +113,27 @@ final class SampleCorners {
     IntVector rows = IntVector.fromArray(I, rowStride, k);
     IntVector p00 = iy.mul(rows).add(ix.mul(colStride)).add(IntVector.fromArray(I, levelStart, k)).add(headBase);
     int at = j * slot + k;
-    store(at, p00, a.mul(hy).mul(hx), top.and(left), headBase);
-    store(at + stride, p00.add(colStride), a.mul(hy).mul(lx), top.and(right), headBase);
-    store(at + 2 * stride, p00.add(rows), a.mul(ly).mul(hx), bottom.and(left), headBase);
-    store(at + 3 * stride, p00.add(rows).add(colStride), a.mul(ly).mul(lx), bottom.and(right), headBase);
+    store(at, p00, a, hy.mul(hx), top.and(left), headBase);
+    store(at + stride, p00.add(colStride), a, hy.mul(lx), top.and(right), headBase);
+    store(at + 2 * stride, p00.add(rows), a, ly.mul(hx), bottom.and(left), headBase);
+    store(at + 3 * stride, p00.add(rows).add(colStride), a, ly.mul(lx), bottom.and(right), headBase);
+    if (fracX != null) {
+      lx.intoArray(fracX, j * stride + k);
+      ly.intoArray(fracY, j * stride + k);
+    }
   }
 
   private static FloatVector truncate(FloatVector v) {
     return (FloatVector) v.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
   }
 
-  /** Writes one corner of the lanes; an invalid one gets weight 0 and a safe offset. */
-  private void store(int at, IntVector offset, FloatVector weight, VectorMask<Float> valid, IntVector safe) {
+  /** Writes one corner of the lanes (attention × bilinear weight); an invalid one gets weight 0 and a safe offset. */
+  private void store(int at, IntVector offset, FloatVector attention, FloatVector bilinearWeight, VectorMask<Float> valid, IntVector safe) {
     safe.blend(offset, valid.cast(I)).intoArray(offsets, at);
-    FloatVector.zero(F).blend(weight, valid).intoArray(weights, at);
+    FloatVector.zero(F).blend(attention.mul(bilinearWeight), valid).intoArray(weights, at);
+    if (bilinear != null) {
+      FloatVector.zero(F).blend(bilinearWeight, valid).intoArray(bilinear, at);
+      FloatVector.zero(F).blend(1f, valid).intoArray(inside, at);
+    }
   }
 }
