@@ -114,7 +114,7 @@ final class PredictCommand implements Callable<Integer> {
     if (!Files.exists(chk)) throw new IllegalArgumentException(chk + ": no such checkpoint (train " + dataset + " 2d " + fold + " first; -chk is best or last)");
     Plan plan = Plan.read(trainerDir.resolve("plans.json"));
     NnunetDataset ds = NnunetDataset.open(trainerDir);
-    List<NnunetDataset.Case> cases = NnunetDataset.cases(input, input.resolveSibling("none"), ds.fileEnding());
+    List<NnunetDataset.Case> cases = NnunetDataset.cases(input, null, ds.fileEnding());
     if (cases.isEmpty()) throw new IllegalArgumentException(input + ": no CASE_XXXX" + ds.fileEnding() + " images");
     Layer model = load(chk, checkpointConfig(chk), ds.channelNames().size());
     NnunetPredictor predictor = new NnunetPredictor(model, plan, ds.numClasses(), !noMirroring);

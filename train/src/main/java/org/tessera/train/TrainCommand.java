@@ -102,7 +102,6 @@ final class TrainCommand implements Callable<Integer> {
     Plan plan = Plan.read(pre.resolve(Plan.FILE));
     NnunetDataset ds = NnunetDataset.open(pre);
     config.set("data.num_classes=" + ds.numClasses());
-    config.set("train.image_size=" + plan.patchSize()[0]);
     config.set("train.batch_size=" + plan.batchSize());
     List<String> cases;
     try (var s = Files.list(pre.resolve("nnUNetPlans_2d"))) {

@@ -132,11 +132,17 @@ public final class CpuBackend implements Backend {
       Parallel.range(outer, Math.max(1, GRAIN / Math.max(1, rows * inner)), (lo, hi) -> {
         for (int o = lo; o < hi; o++) VectorKernels.reduceRows(op, src, xo + o * rows * in0, rows, in0, dst, o * in0);
       });
-    } else if (op == ReduceOp.SUM && denseF32(x) && reducesTrailing(x, dims)) {
+    } else if (denseF32(x) && reducesTrailing(x, dims)) {
       float[] src = in.floats();
       int xo = x.offset();
       Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
-        for (int i = lo; i < hi; i++) out.setDouble(i, VectorKernels.sum(src, xo + i * innerN, innerN));
+        for (int i = lo; i < hi; i++) out.setDouble(i, VectorKernels.reduce(op, src, xo + i * innerN, innerN));
+      });
+    } else if (x.dtype() == DType.F32 && innerN > 0) {
+      // any other layout: one strided copy puts the reduced dims last, then each output reduces a contiguous run
+      float[] src = host(copy(reducedLast(x, dims), DType.F32)).floats();
+      Parallel.range(outN, Math.max(1, GRAIN / innerN), (lo, hi) -> {
+        for (int i = lo; i < hi; i++) out.setDouble(i, VectorKernels.reduce(op, src, i * innerN, innerN));
       });
     } else {
       Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
@@ -150,6 +156,23 @@ public final class CpuBackend implements Backend {
       });
     }
     return Tensor.contiguousView(out, r.outShape());
+  }
+
+  /** A view of x with its dims reordered: the kept dims in order, then the reduced (sorted) dims. */
+  private static Tensor reducedLast(Tensor x, int[] dims) {
+    int rank = x.dim();
+    int[] order = new int[rank], shape = x.shape(), strides = x.strides();
+    boolean[] reduced = new boolean[rank];
+    for (int d : dims) reduced[d] = true;
+    int k = 0;
+    for (int d = 0; d < rank; d++) if (!reduced[d]) order[k++] = d;
+    for (int d : dims) order[k++] = d;
+    int[] newShape = new int[rank], newStrides = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      newShape[i] = shape[order[i]];
+      newStrides[i] = strides[order[i]];
+    }
+    return Tensor.view(x.storage(), newShape, newStrides, x.offset());
   }
 
   /** Whether the (sorted) dims are one run of consecutive dims. */

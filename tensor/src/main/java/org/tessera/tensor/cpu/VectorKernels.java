@@ -25,48 +25,60 @@ final class VectorKernels {
   }
 
   static void unary(UnaryOp op, float a, float b, float[] x, int xo, float[] y, int yo, int n) {
-    int i = 0;
-    if (vectorizes(op)) {
-      for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-        FloatVector v = FloatVector.fromArray(F, x, xo + i);
-        apply(op, v, a, b).intoArray(y, yo + i);
-      }
-    }
+    int i = vectorizes(op) ? vectorPart(op, a, b, x, xo, y, yo, F.loopBound(n)) : 0;
     for (; i < n; i++) y[yo + i] = (float) op.apply(x[xo + i], a, b);
   }
 
-  private static FloatVector apply(UnaryOp op, FloatVector v, float a, float b) {
-    return switch (op) {
-      case NEG -> v.neg();
-      case ABS -> v.abs();
-      case EXP -> v.lanewise(VectorOperators.EXP);
-      case LOG -> v.lanewise(VectorOperators.LOG);
-      case LOG1P -> v.lanewise(VectorOperators.LOG1P);
-      case SQRT -> v.sqrt();
-      case RSQRT -> v.broadcast(1f).div(v.sqrt());
-      case RECIPROCAL -> v.broadcast(1f).div(v);
-      case SQUARE -> v.mul(v);
-      case SIN -> v.lanewise(VectorOperators.SIN);
-      case COS -> v.lanewise(VectorOperators.COS);
-      case TANH -> v.lanewise(VectorOperators.TANH);
-      case SIGMOID -> sigmoid(v);
+  /**
+   * The vector part of {@link #unary} up to {@code bound}: one loop per op, so that no vector crosses a call that
+   * is not inlined (a dispatch method of all the ops is too large to inline, and every vector passed to or returned
+   * from it would be boxed: 2–3× slower).
+   */
+  private static int vectorPart(UnaryOp op, float a, float b, float[] x, int xo, float[] y, int yo, int bound) {
+    int i = 0, L = F.length();
+    float sqrtHalf = (float) Math.sqrt(0.5), sqrt2OverPi = (float) Math.sqrt(2 / Math.PI);
+    switch (op) {
+      case NEG -> { for (; i < bound; i += L) load(x, xo + i).neg().intoArray(y, yo + i); }
+      case ABS -> { for (; i < bound; i += L) load(x, xo + i).abs().intoArray(y, yo + i); }
+      case EXP -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
+      case LOG -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+      case LOG1P -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.LOG1P).intoArray(y, yo + i); }
+      case SQRT -> { for (; i < bound; i += L) load(x, xo + i).sqrt().intoArray(y, yo + i); }
+      case RSQRT -> { for (; i < bound; i += L) FloatVector.broadcast(F, 1f).div(load(x, xo + i).sqrt()).intoArray(y, yo + i); }
+      case RECIPROCAL -> { for (; i < bound; i += L) FloatVector.broadcast(F, 1f).div(load(x, xo + i)).intoArray(y, yo + i); }
+      case SQUARE -> { for (; i < bound; i += L) { FloatVector v = load(x, xo + i); v.mul(v).intoArray(y, yo + i); } }
+      case SIN -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.SIN).intoArray(y, yo + i); }
+      case COS -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.COS).intoArray(y, yo + i); }
+      case TANH -> { for (; i < bound; i += L) load(x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+      case SIGMOID -> { for (; i < bound; i += L) sigmoid(load(x, xo + i)).intoArray(y, yo + i); }
       // NOTE: max(v, 0) would turn NaN into 0; blend keeps NaN as the scalar definition does
-      case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f));
-      case LEAKY_RELU -> v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f));
-      case SILU -> v.mul(sigmoid(v));
+      case RELU -> { for (; i < bound; i += L) { FloatVector v = load(x, xo + i); v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i); } }
+      case LEAKY_RELU -> {
+        for (; i < bound; i += L) { FloatVector v = load(x, xo + i); v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i); }
+      }
+      case SILU -> { for (; i < bound; i += L) { FloatVector v = load(x, xo + i); v.mul(sigmoid(v)).intoArray(y, yo + i); } }
       case GELU_TANH -> {
-        FloatVector inner = v.mul(v).mul(0.044715f).add(1f).mul(v).mul((float) Math.sqrt(2 / Math.PI));
-        yield inner.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f);
+        for (; i < bound; i += L) {
+          FloatVector v = load(x, xo + i), inner = v.mul(v).mul(0.044715f).add(1f).mul(v).mul(sqrt2OverPi);
+          inner.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f).intoArray(y, yo + i);
+        }
       }
       case CLAMP -> {
-        FloatVector r = Float.isNaN(a) ? v : v.blend(a, v.compare(VectorOperators.LT, a));
-        yield Float.isNaN(b) ? r : r.blend(b, r.compare(VectorOperators.GT, b));
+        for (; i < bound; i += L) {
+          FloatVector v = load(x, xo + i), r = Float.isNaN(a) ? v : v.blend(a, v.compare(VectorOperators.LT, a));
+          (Float.isNaN(b) ? r : r.blend(b, r.compare(VectorOperators.GT, b))).intoArray(y, yo + i);
+        }
       }
-      case AFFINE -> v.fma(a, b);
-      case ERF -> erf(v);
-      case GELU -> erf(v.mul((float) Math.sqrt(0.5))).add(1f).mul(v).mul(0.5f);
+      case AFFINE -> { for (; i < bound; i += L) load(x, xo + i).fma(a, b).intoArray(y, yo + i); }
+      case ERF -> { for (; i < bound; i += L) erf(load(x, xo + i)).intoArray(y, yo + i); }
+      case GELU -> { for (; i < bound; i += L) { FloatVector v = load(x, xo + i); erf(v.mul(sqrtHalf)).add(1f).mul(v).mul(0.5f).intoArray(y, yo + i); } }
       case SIGN, POW, RPOW, FLOOR, ROUND -> throw new AssertionError(op + " has no vector form");
-    };
+    }
+    return i;
+  }
+
+  private static FloatVector load(float[] x, int at) {
+    return FloatVector.fromArray(F, x, at);
   }
 
   /**
@@ -138,18 +150,41 @@ final class VectorKernels {
     return total;
   }
 
-  /** dst[0..inner) = op over r < rows of src[r·inner .. r·inner + inner): a reduction of whole rows. */
+  /** op over n contiguous floats: {@link #sum}, or a vector max/min (NaN propagates, as in torch's amax/amin). */
+  static double reduce(org.tessera.tensor.ReduceOp op, float[] x, int xo, int n) {
+    if (op == org.tessera.tensor.ReduceOp.SUM) return sum(x, xo, n);
+    boolean max = op == org.tessera.tensor.ReduceOp.MAX;
+    int i = 0, bound = F.loopBound(n);
+    double result = op.identity();
+    if (bound > 0) {
+      FloatVector v = FloatVector.fromArray(F, x, xo);
+      for (i = F.length(); i < bound; i += F.length()) v = max ? v.max(FloatVector.fromArray(F, x, xo + i)) : v.min(FloatVector.fromArray(F, x, xo + i));
+      result = max ? v.reduceLanes(VectorOperators.MAX) : v.reduceLanes(VectorOperators.MIN);
+    }
+    for (; i < n; i++) result = op.combine(result, x[xo + i]);
+    return result;
+  }
+
+  /**
+   * dst[0..inner) = op over r < rows of src[r·inner .. r·inner + inner): a reduction of whole rows. One loop per op:
+   * {@code lanewise} with an operator that is not a compile-time constant runs the Vector API's slow generic path
+   * (25× slower here).
+   */
   static void reduceRows(org.tessera.tensor.ReduceOp op, float[] src, int at, int rows, int inner, float[] dst, int to) {
     System.arraycopy(src, at, dst, to, inner);
-    VectorOperators.Binary combine = switch (op) {
-      case SUM -> VectorOperators.ADD;
-      case MAX -> VectorOperators.MAX;
-      case MIN -> VectorOperators.MIN;
-    };
     for (int r = 1; r < rows; r++) {
-      int row = at + r * inner, i = 0;
-      for (int bound = F.loopBound(inner); i < bound; i += F.length())
-        FloatVector.fromArray(F, dst, to + i).lanewise(combine, FloatVector.fromArray(F, src, row + i)).intoArray(dst, to + i);
+      int row = at + r * inner, i = 0, bound = F.loopBound(inner);
+      switch (op) {
+        case SUM -> {
+          for (; i < bound; i += F.length()) FloatVector.fromArray(F, dst, to + i).add(FloatVector.fromArray(F, src, row + i)).intoArray(dst, to + i);
+        }
+        case MAX -> {
+          for (; i < bound; i += F.length()) FloatVector.fromArray(F, dst, to + i).max(FloatVector.fromArray(F, src, row + i)).intoArray(dst, to + i);
+        }
+        case MIN -> {
+          for (; i < bound; i += F.length()) FloatVector.fromArray(F, dst, to + i).min(FloatVector.fromArray(F, src, row + i)).intoArray(dst, to + i);
+        }
+      }
       for (; i < inner; i++) dst[to + i] = (float) op.combine(dst[to + i], src[row + i]);
     }
   }

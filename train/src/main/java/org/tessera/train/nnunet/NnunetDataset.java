@@ -70,7 +70,10 @@ public record NnunetDataset(Path dir, List<String> channelNames, Map<String, Int
     return names;
   }
 
-  /** The cases of an images folder (labels from the labels folder when it exists); channel files grouped by case (the validator checks them). */
+  /**
+   * The cases of an images folder, channel files grouped by case (the validator checks them), with their label files
+   * when a labels folder is given and exists (null: images to predict).
+   */
   public static List<Case> cases(Path images, Path labels, String ending) throws IOException {
     if (!Files.isDirectory(images)) return List.of();
     TreeMap<String, TreeMap<Integer, Path>> byCase = new TreeMap<>();
@@ -85,8 +88,8 @@ public record NnunetDataset(Path dir, List<String> channelNames, Map<String, Int
     }
     List<Case> out = new ArrayList<>();
     for (var e : byCase.entrySet()) {
-      Path label = labels.resolve(e.getKey() + ending);
-      out.add(new Case(e.getKey(), List.copyOf(e.getValue().values()), Files.isDirectory(labels) ? label : null, List.copyOf(e.getValue().keySet())));
+      Path label = labels != null && Files.isDirectory(labels) ? labels.resolve(e.getKey() + ending) : null;
+      out.add(new Case(e.getKey(), List.copyOf(e.getValue().values()), label, List.copyOf(e.getValue().keySet())));
     }
     return out;
   }
