@@ -98,20 +98,47 @@ public final class CpuBackend implements Backend {
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     if (a.dtype() != DType.F32 || op.producesBool()) return generic.binary(op, a, b);
-    int[] shape = a.shape();
-    int rank = shape.length, n = a.numel();
+    int n = a.numel();
+    // dims that both operands walk as one (contiguous, or both broadcast) are merged, so that rows are long
+    int[][] merged = coalesce(a.shape(), a.strides(), b.strides());
+    int[] shape = merged[0];
+    int rank = shape.length;
     int inner = rank == 0 ? 1 : shape[rank - 1];
-    int s1 = rank == 0 ? 0 : a.stride(-1), s2 = rank == 0 ? 0 : b.stride(-1);
+    int s1 = rank == 0 ? 0 : merged[1][rank - 1], s2 = rank == 0 ? 0 : merged[2][rank - 1];
     if ((s1 != 0 && s1 != 1) || (s2 != 0 && s2 != 1) || inner == 0) return generic.binary(op, a, b);
     float[] x1 = host(a).floats(), x2 = host(b).floats(), y = new float[n];
     // one row per position of the leading dims; each row is a run with unit or zero stride in both operands
     int[] rowShape = java.util.Arrays.copyOf(shape, Math.max(rank - 1, 0));
-    int[][] rowStrides = {java.util.Arrays.copyOf(a.strides(), rowShape.length), java.util.Arrays.copyOf(b.strides(), rowShape.length)};
+    int[][] rowStrides = {java.util.Arrays.copyOf(merged[1], rowShape.length), java.util.Arrays.copyOf(merged[2], rowShape.length)};
     Parallel.range(n / inner, Math.max(1, GRAIN / inner), (lo, hi) -> {
       Cursor c = new Cursor(rowShape, rowStrides, new int[] {a.offset(), b.offset()}).seek(lo);
       for (int r = lo; r < hi; r++, c.next()) VectorKernels.binary(op, x1, c.offsets[0], s1, x2, c.offsets[1], s2, y, r * inner, inner);
     });
-    return Tensor.contiguousView(new HostStorage(DType.F32, device, y), shape);
+    return Tensor.contiguousView(new HostStorage(DType.F32, device, y), a.shape());
+  }
+
+  /**
+   * {shape, strides of a, strides of b} with each dim folded into the next where both operands step across the
+   * pair as across one dim (stride[d] = stride[d+1]·size[d+1] in both); size-1 dims are dropped.
+   */
+  static int[][] coalesce(int[] shape, int[] sa, int[] sb) {
+    int[] outShape = new int[shape.length], outA = new int[shape.length], outB = new int[shape.length];
+    int k = 0;
+    for (int d = 0; d < shape.length; d++) {
+      if (shape[d] == 1 && shape.length > 1) continue;
+      if (k > 0 && outA[k - 1] == sa[d] * shape[d] && outB[k - 1] == sb[d] * shape[d]) {
+        outShape[k - 1] *= shape[d];
+        outA[k - 1] = sa[d];
+        outB[k - 1] = sb[d];
+      } else {
+        outShape[k] = shape[d];
+        outA[k] = sa[d];
+        outB[k] = sb[d];
+        k++;
+      }
+    }
+    if (k == 0 && shape.length > 0) return new int[][] {{1}, {1}, {1}};
+    return new int[][] {java.util.Arrays.copyOf(outShape, k), java.util.Arrays.copyOf(outA, k), java.util.Arrays.copyOf(outB, k)};
   }
 
   @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return generic.where(cond, a, b); }
