@@ -50,8 +50,7 @@ public final class CpuBackend implements Backend {
     HostStorage out = HostStorage.allocate(dtype, device, n), in = host(x);
     if (dtype == x.dtype() && x.isContiguous()) {
       System.arraycopy(in.array(), x.offset(), out.array(), 0, n);
-    } else if (dtype == DType.F32 && x.dtype() == DType.F32 && x.dim() > 0 && x.stride(-1) == 1) {
-      // rows of the last dim are contiguous in the source: one array copy per row
+    } else if (dtype == DType.F32 && x.dtype() == DType.F32 && x.dim() > 0) {
       copyRows(x, in.floats(), out.floats(), Shapes.contiguousStrides(x.shape()), 0);
     } else {
       Parallel.range(n, GRAIN, (lo, hi) -> {
@@ -64,7 +63,7 @@ public final class CpuBackend implements Backend {
 
   @Override public void assign(Tensor dst, Tensor src) {
     HostStorage d = host(dst), s = host(src);
-    if (dst.dtype() == DType.F32 && src.dtype() == DType.F32 && dst.dim() > 0 && dst.stride(-1) == 1 && src.stride(-1) == 1) {
+    if (dst.dtype() == DType.F32 && src.dtype() == DType.F32 && dst.dim() > 0 && dst.stride(-1) == 1) {
       copyRows(src, s.floats(), d.floats(), dst.strides(), dst.offset());
       return;
     }
@@ -74,16 +73,28 @@ public final class CpuBackend implements Backend {
     });
   }
 
-  /** Copies the rows (last dim, unit stride) of src into dst laid out by dstStrides from dstOffset, in parallel. */
+  /**
+   * Copies src into dst laid out by dstStrides (unit stride in the last dim) from dstOffset, in parallel, row by
+   * row after merging the dims both walk as one: an array copy per row where src rows are contiguous too, a strided
+   * loop otherwise (a transpose).
+   */
   private static void copyRows(Tensor src, float[] from, float[] to, int[] dstStrides, int dstOffset) {
-    int[] shape = src.shape();
-    int rank = shape.length, inner = shape[rank - 1];
-    if (inner == 0) return;
-    int[] rowShape = java.util.Arrays.copyOf(shape, rank - 1);
-    int[][] rowStrides = {java.util.Arrays.copyOf(src.strides(), rank - 1), java.util.Arrays.copyOf(dstStrides, rank - 1)};
+    if (src.numel() == 0) return;
+    int[][] merged = coalesce(src.shape(), src.strides(), dstStrides);
+    int[] shape = merged[0];
+    int rank = shape.length;
+    // dropped size-1 dims can leave a last dim that is strided in dst too: then every element is a row
+    boolean unitDst = merged[2][rank - 1] == 1;
+    int inner = unitDst ? shape[rank - 1] : 1, step = merged[1][rank - 1], rows = unitDst ? rank - 1 : rank;
+    int[] rowShape = java.util.Arrays.copyOf(shape, rows);
+    int[][] rowStrides = {java.util.Arrays.copyOf(merged[1], rows), java.util.Arrays.copyOf(merged[2], rows)};
     Parallel.range(src.numel() / inner, Math.max(1, GRAIN / inner), (lo, hi) -> {
       Cursor c = new Cursor(rowShape, rowStrides, new int[] {src.offset(), dstOffset}).seek(lo);
-      for (int r = lo; r < hi; r++, c.next()) System.arraycopy(from, c.offsets[0], to, c.offsets[1], inner);
+      for (int r = lo; r < hi; r++, c.next()) {
+        int at = c.offsets[0], into = c.offsets[1];
+        if (step == 1) System.arraycopy(from, at, to, into, inner);
+        else for (int j = 0; j < inner; j++) to[into + j] = from[at + j * step];
+      }
     });
   }
 
