@@ -91,14 +91,34 @@ final class Sgemm {
           for (int q = 0; q < kc; q++) out[base + q * MR + r] = 0f;
           continue;
         }
+        if (a.colStride != 1 && a.rowStride == 1) continue; // a transposed A: below, along its contiguous rows
         int src = a.offset + (ic + ir + r) * a.rowStride + pc * a.colStride;
         for (int q = 0; q < kc; q++, src += a.colStride) out[base + q * MR + r] = d[src];
       }
+      if (a.colStride != 1 && a.rowStride == 1)
+        for (int q = 0; q < kc; q++) {
+          int src = a.offset + (ic + ir) + (pc + q) * a.colStride;
+          for (int r = 0; r < rows; r++) out[base + q * MR + r] = d[src + r];
+        }
     }
   }
 
   /** Rows pc.. of B, columns jc.. as NR-wide panels: panel p holds, for each k, its NR column values side by side. */
   private static void packB(Rows b, int pc, int kc, int jc, int nc, float[] out, int outOffset) {
+    if (b instanceof Operand o && o.colStride != 1 && o.rowStride == 1) { // Bᵀ of a linear layer: read its rows whole
+      for (int jr = 0; jr < nc; jr += NR) {
+        int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
+        for (int j = 0; j < NR; j++) {
+          if (j >= cols) {
+            for (int q = 0; q < kc; q++) out[base + q * NR + j] = 0f;
+            continue;
+          }
+          int src = o.offset + pc + (jc + jr + j) * o.colStride;
+          for (int q = 0; q < kc; q++) out[base + q * NR + j] = o.data[src + q];
+        }
+      }
+      return;
+    }
     for (int jr = 0; jr < nc; jr += NR) {
       int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
       for (int q = 0; q < kc; q++) {
