@@ -48,38 +48,30 @@ public final class Batches implements AutoCloseable {
     worker.interrupt();
   }
 
-  /** A batch: random samples and crops from gen, or (gen null) the first batchSize samples centre-cropped. */
+  /**
+   * A batch: random samples and crops from gen, or (gen null) the first batchSize samples centre-cropped. With
+   * augmentation: mirroring, rotation (any angle half of the time, else a multiple of 90°), scaling (0.8–1.25,
+   * p 0.3), then intensity scale, shift and noise.
+   */
   public static Batch make(List<ImageMaskDataset.Sample> samples, int batchSize, int size, Generator gen, boolean augment) {
-    int channels = samples.get(0).channels();
-    float[] images = new float[batchSize * channels * size * size];
-    long[] labels = new long[batchSize * size * size];
+    int channels = samples.get(0).channels(), area = size * size;
+    float[] images = new float[batchSize * channels * area];
+    long[] labels = new long[batchSize * area];
     for (int i = 0; i < batchSize; i++) {
       // without a generator (validation): the samples in order, centre crops
       ImageMaskDataset.Sample s = gen == null ? samples.get(i) : samples.get((int) gen.nextLong(samples.size()));
       int y0 = gen == null ? Math.max(0, (s.height() - size) / 2) : (int) gen.nextLong(Math.max(1, s.height() - size + 1));
       int x0 = gen == null ? Math.max(0, (s.width() - size) / 2) : (int) gen.nextLong(Math.max(1, s.width() - size + 1));
       boolean flipX = augment && gen.nextDouble() < 0.5, flipY = augment && gen.nextDouble() < 0.5;
-      int rot = augment ? (int) gen.nextLong(4) : 0;
-      double scale = augment ? 0.85 + 0.3 * gen.nextDouble() : 1, shift = augment ? 0.1 * (gen.nextDouble() - 0.5) : 0;
-      for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++) {
-          int sx = x, sy = y;
-          for (int r = 0; r < rot; r++) {
-            int t = sx;
-            sx = size - 1 - sy;
-            sy = t;
-          }
-          if (flipX) sx = size - 1 - sx;
-          if (flipY) sy = size - 1 - sy;
-          int iy = Math.min(y0 + sy, s.height() - 1), ix = Math.min(x0 + sx, s.width() - 1), src = iy * s.width() + ix;
-          for (int c = 0; c < channels; c++) {
-            double v = s.pixels()[c][src] * scale + shift;
-            if (augment) v += 0.02 * gen.nextGaussian();
-            images[((i * channels + c) * size + y) * size + x] = (float) v;
-          }
-          labels[(i * size + y) * size + x] = s.labels()[src];
-        }
-      normalize(images, i * channels * size * size, channels * size * size);
+      double angle = !augment ? 0 : gen.nextDouble() < 0.5 ? 2 * Math.PI * gen.nextDouble() : Math.PI / 2 * gen.nextLong(4);
+      double zoom = augment && gen.nextDouble() < 0.3 ? 0.8 + 0.45 * gen.nextDouble() : 1;
+      AffinePatch.read(new AffinePatch.Source(s.pixels(), s.labels(), 0, s.height(), s.width()),
+          new AffinePatch.Transform(y0 + size / 2, x0 + size / 2, angle, zoom, flipY, flipX), size, size, images, i * channels * area, labels, i * area);
+      if (augment) {
+        double contrast = 0.85 + 0.3 * gen.nextDouble(), shift = 0.1 * (gen.nextDouble() - 0.5);
+        for (int p = i * channels * area; p < (i + 1) * channels * area; p++) images[p] = (float) (images[p] * contrast + shift + 0.02 * gen.nextGaussian());
+      }
+      normalize(images, i * channels * area, channels * area);
     }
     return new Batch(Tensor.of(images, batchSize, channels, size, size), Tensor.of(labels, batchSize, size, size).to(DType.I64));
   }

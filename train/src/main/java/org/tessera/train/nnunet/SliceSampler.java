@@ -5,6 +5,7 @@ import java.util.List;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.Generator;
 import org.tessera.tensor.Tensor;
+import org.tessera.train.data.AffinePatch;
 import org.tessera.train.data.Batches;
 
 /**
@@ -77,7 +78,8 @@ public final class SliceSampler {
       if (augment && gen.nextDouble() < 0.2) angle = (2 * gen.nextDouble() - 1) * Math.PI;
       if (augment && gen.nextDouble() < 0.2) scale = 0.7 + 0.7 * gen.nextDouble();
       boolean flipY = augment && gen.nextDouble() < 0.5, flipX = augment && gen.nextDouble() < 0.5;
-      extract(c, z, cy, cx, angle, scale, flipY, flipX, images, j * channels * area, labels, j * area);
+      AffinePatch.read(new AffinePatch.Source(c.data(), c.seg(), z * s[1] * s[2], s[1], s[2]), new AffinePatch.Transform(cy, cx, angle, scale, flipY, flipX),
+          patch[0], patch[1], images, j * channels * area, labels, j * area);
       if (augment) IntensityAugmentation.apply(images, j * channels * area, channels, patch[0], patch[1], gen);
     }
     return new Batches.Batch(Tensor.of(images, batchSize, channels, patch[0], patch[1]), Tensor.of(labels, batchSize, patch[0], patch[1]).to(DType.I64));
@@ -90,46 +92,6 @@ public final class SliceSampler {
   private static int randomCentre(Generator gen, int size, int patchSize) {
     if (size <= patchSize) return size / 2;
     return patchSize / 2 + (int) gen.nextLong(size - patchSize + 1);
-  }
-
-  /** Reads the patch centred at (cy, cx) of slice z through rotation, scaling and mirroring; zeros and background outside. */
-  private void extract(Preprocessor.Prepared c, int z, int cy, int cx, double angle, double scale, boolean flipY, boolean flipX, float[] images, int imageAt,
-      long[] labels, int labelAt) {
-    int[] s = c.shape();
-    int h = patch[0], w = patch[1], plane = s[1] * s[2], sliceAt = z * plane;
-    double cos = Math.cos(angle) / scale, sin = Math.sin(angle) / scale;
-    boolean identity = angle == 0 && scale == 1;
-    // the patch's centre in the slice: an even patch covers [c − h/2, c + h/2), an odd one is centred on c
-    double centreY = cy - h / 2 + (h - 1) / 2.0, centreX = cx - w / 2 + (w - 1) / 2.0;
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++) {
-        // the patch pixel's offset from the patch centre, mirrored, rotated and scaled into the slice
-        double py = (flipY ? h - 1 - y : y) - (h - 1) / 2.0, px = (flipX ? w - 1 - x : x) - (w - 1) / 2.0;
-        double sy = centreY + cos * py - sin * px, sx = centreX + sin * py + cos * px;
-        int out = y * w + x;
-        if (identity) {
-          int iy = (int) Math.round(sy), ix = (int) Math.round(sx);
-          boolean inside = iy >= 0 && iy < s[1] && ix >= 0 && ix < s[2];
-          for (int ch = 0; ch < c.data().length; ch++) images[imageAt + ch * h * w + out] = inside ? c.data()[ch][sliceAt + iy * s[2] + ix] : 0;
-          labels[labelAt + out] = inside ? c.seg()[sliceAt + iy * s[2] + ix] : 0;
-          continue;
-        }
-        int ny = (int) Math.round(sy), nx = (int) Math.round(sx);
-        labels[labelAt + out] = ny >= 0 && ny < s[1] && nx >= 0 && nx < s[2] ? c.seg()[sliceAt + ny * s[2] + nx] : 0;
-        int y0 = (int) Math.floor(sy), x0 = (int) Math.floor(sx);
-        double ly = sy - y0, lx = sx - x0;
-        for (int ch = 0; ch < c.data().length; ch++) {
-          float[] d = c.data()[ch];
-          double v = 0;
-          for (int dy = 0; dy <= 1; dy++)
-            for (int dx = 0; dx <= 1; dx++) {
-              int yy = y0 + dy, xx = x0 + dx;
-              if (yy < 0 || yy >= s[1] || xx < 0 || xx >= s[2]) continue;
-              v += (dy == 1 ? ly : 1 - ly) * (dx == 1 ? lx : 1 - lx) * d[sliceAt + yy * s[2] + xx];
-            }
-          images[imageAt + ch * h * w + out] = (float) v;
-        }
-      }
   }
 
   /** Fixed validation patches (seeded, the same every epoch, no augmentation), as nnU-Net's per-epoch pseudo-Dice. */
