@@ -14,6 +14,7 @@ import org.tessera.train.nnunet.Plan;
 import org.tessera.train.nnunet.Preprocessor;
 import org.tessera.train.nnunet.Splits;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,11 +25,7 @@ final class PlanAndPreprocessCommand implements Callable<Integer> {
   @Option(names = {"-d", "--dataset"}, required = true, description = "Dataset id (501), name (Dataset501_Liver) or 'phantom' (built in, written on first use).")
   String dataset;
 
-  @Option(names = "--raw", description = "The nnUNet_raw folder (default: $nnUNet_raw, else runs/nnUNet_raw).")
-  Path raw;
-
-  @Option(names = "--preprocessed", description = "The nnUNet_preprocessed folder (default: $nnUNet_preprocessed, else runs/nnUNet_preprocessed).")
-  Path preprocessed;
+  @Mixin NnunetFolders folders = new NnunetFolders();
 
   @Option(names = "--config", description = "A YAML config laid over the built-in defaults (nnunet.patch_size, nnunet.batch_size).")
   Path configFile;
@@ -38,7 +35,7 @@ final class PlanAndPreprocessCommand implements Callable<Integer> {
 
   @Override public Integer call() throws Exception {
     Config config = Config.load(configFile, overrides);
-    NnunetPaths paths = paths(raw, preprocessed, null);
+    NnunetPaths paths = folders.paths();
     run(paths, paths.datasetName(dataset), config);
     return 0;
   }
@@ -65,12 +62,6 @@ final class PlanAndPreprocessCommand implements Callable<Integer> {
     Splits.loadOrCreate(out.resolve("splits_final.json"), ds.training().stream().map(NnunetDataset.Case::name).toList());
     System.out.println("wrote " + out + " (dataset_fingerprint.json, nnUNetPlans.json, nnUNetPlans_2d/, splits_final.json)");
     return out;
-  }
-
-  /** The three folders from the environment, with any flags given. */
-  static NnunetPaths paths(Path raw, Path preprocessed, Path results) {
-    NnunetPaths env = NnunetPaths.fromEnvironment();
-    return new NnunetPaths(raw != null ? raw : env.raw(), preprocessed != null ? preprocessed : env.preprocessed(), results != null ? results : env.results());
   }
 
   /** The raw dataset folder; the phantom is written there on first use. */

@@ -21,6 +21,7 @@ import org.tessera.train.nnunet.Plan;
 import org.tessera.train.nnunet.Volume;
 import org.tessera.train.nnunet.VolumeOutput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -55,8 +56,7 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--disable_tta", description = "No mirroring (4× faster, slightly less accurate).")
   boolean noMirroring;
 
-  @Option(names = "--results", description = "nnUNet_results (default: $nnUNet_results, else runs/nnUNet_results).")
-  Path results;
+  @Mixin NnunetFolders folders = new NnunetFolders();
 
   static final int[][] COLOURS = {{0, 0, 0}, {230, 25, 75}, {60, 180, 75}, {0, 130, 200}, {255, 225, 25}, {145, 30, 180}, {70, 240, 240}, {240, 50, 230}};
 
@@ -107,7 +107,7 @@ final class PredictCommand implements Callable<Integer> {
   /** nnU-Net's predict: each case of the input folder to OUT/CASE.nii.gz with its image's geometry, and an overlay PNG. */
   private int predictNnunet() throws Exception {
     if (!configuration.equals(Plan.CONFIGURATION)) throw new IllegalArgumentException("predict: configuration '" + configuration + "': only '2d' is supported");
-    NnunetPaths paths = PlanAndPreprocessCommand.paths(null, null, results);
+    NnunetPaths paths = folders.paths();
     String name = paths.datasetName(dataset);
     Path trainerDir = paths.results().resolve(name).resolve(TrainCommand.RESULTS_FOLDER);
     Path chk = trainerDir.resolve("fold_" + fold).resolve(which + ".safetensors");

@@ -17,6 +17,7 @@ import org.tessera.train.data.ImageMaskDataset;
 import org.tessera.train.data.ShapesDataset;
 import org.tessera.train.run.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,14 +33,7 @@ final class TrainCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "DATASET|key=value", description = "The dataset (or ID 2d FOLD), then config overrides such as train.epochs=5.")
   List<String> args = new ArrayList<>();
 
-  @Option(names = "--raw", description = "nnUNet_raw (default: $nnUNet_raw, else runs/nnUNet_raw).")
-  Path raw;
-
-  @Option(names = "--preprocessed", description = "nnUNet_preprocessed (default: $nnUNet_preprocessed, else runs/nnUNet_preprocessed).")
-  Path preprocessed;
-
-  @Option(names = "--results", description = "nnUNet_results (default: $nnUNet_results, else runs/nnUNet_results).")
-  Path results;
+  @Mixin NnunetFolders folders = new NnunetFolders();
 
   @Option(names = "--config", description = "A YAML config laid over the built-in defaults.")
   Path configFile;
@@ -92,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
   private int trainNnunet(Config config, String dataset, String configuration, String foldText) throws Exception {
     if (!configuration.equals(Plan.CONFIGURATION)) throw new IllegalArgumentException("train: configuration '" + configuration + "': only '2d' is supported");
     if (!foldText.matches("[0-4]")) throw new IllegalArgumentException("train: fold '" + foldText + "': expected 0 to 4");
-    NnunetPaths paths = PlanAndPreprocessCommand.paths(raw, preprocessed, results);
+    NnunetPaths paths = folders.paths();
     String name = paths.datasetName(dataset);
     Path pre = paths.preprocessed().resolve(name);
     if (!Files.exists(pre.resolve(Plan.FILE))) {
