@@ -117,6 +117,89 @@ class PrimusMultiscale(nn.Module):
         return self.up_projection.decode(torch.cat(maps, dim=1))
 
 
+class Dinov2Block(nn.Module):
+    """dinov2/layers/block.py with MemEffAttention's math: plain qkv bias, no RoPE, LayerNorm eps 1e-6."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(D, eps=1e-6)
+        self.attn = nn.Module()
+        self.attn.qkv = nn.Linear(D, 3 * D)
+        self.attn.proj = nn.Linear(D, D)
+        self.ls1 = nn.Module()
+        self.ls1.gamma = nn.Parameter(torch.rand(D))
+        self.norm2 = nn.LayerNorm(D, eps=1e-6)
+        self.mlp = nn.Module()
+        self.mlp.fc1, self.mlp.fc2 = nn.Linear(D, 4 * D), nn.Linear(4 * D, D)
+        self.ls2 = nn.Module()
+        self.ls2.gamma = nn.Parameter(torch.rand(D))
+
+    def forward(self, x):
+        b, n, _ = x.shape
+        q, k, v = self.attn.qkv(self.norm1(x)).reshape(b, n, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
+        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(D // HEADS), dim=-1) @ v
+        x = x + self.ls1.gamma * self.attn.proj(a.transpose(1, 2).reshape(b, n, D))
+        return x + self.ls2.gamma * self.mlp.fc2(F.gelu(self.mlp.fc1(self.norm2(x))))
+
+
+class Dinov2(nn.Module):
+    """dinov2/models/vision_transformer.py: learned pos_embed (M x M grid + CLS) resized by interpolate_pos_encoding
+    (bicubic, scale factor (grid + 0.1) / M), register tokens inserted after CLS once positions are added."""
+
+    def __init__(self, grid=4, registers=4, patch=14):
+        super().__init__()
+        self.grid, self.patch = grid, patch
+        self.cls_token = nn.Parameter(torch.randn(1, 1, D) * 0.02)
+        self.pos_embed = nn.Parameter(torch.randn(1, 1 + grid * grid, D) * 0.02)
+        self.register_tokens = nn.Parameter(torch.randn(1, registers, D) * 0.02)
+        self.mask_token = nn.Parameter(torch.zeros(1, D))
+        self.patch_embed = nn.Module()
+        self.patch_embed.proj = nn.Conv2d(3, D, patch, patch)
+        self.blocks = nn.ModuleList([Dinov2Block() for _ in range(DEPTH)])
+        self.norm = nn.LayerNorm(D, eps=1e-6)
+
+    def interpolate_pos_encoding(self, x, w, h):
+        npatch, n = x.shape[1] - 1, self.pos_embed.shape[1] - 1
+        if npatch == n and w == h:
+            return self.pos_embed
+        w0, h0, m = w // self.patch, h // self.patch, self.grid
+        patch_pos = F.interpolate(self.pos_embed[:, 1:].reshape(1, m, m, D).permute(0, 3, 1, 2), scale_factor=((w0 + 0.1) / m, (h0 + 0.1) / m),
+                                  mode="bicubic", antialias=False)
+        assert (w0, h0) == patch_pos.shape[-2:]
+        return torch.cat((self.pos_embed[:, :1], patch_pos.permute(0, 2, 3, 1).reshape(1, -1, D)), dim=1)
+
+    def tokens(self, x):
+        b, _, w, h = x.shape
+        t = self.patch_embed.proj(x).flatten(2).transpose(1, 2)
+        t = torch.cat((self.cls_token.expand(b, -1, -1), t), dim=1)
+        t = t + self.interpolate_pos_encoding(t, w, h)
+        return torch.cat((t[:, :1], self.register_tokens.expand(b, -1, -1), t[:, 1:]), dim=1)
+
+    def features(self, x, taps):
+        b, _, H, W = x.shape
+        h, w = H // self.patch, W // self.patch
+        t = self.tokens(x)
+        maps = []
+        for i, blk in enumerate(self.blocks):
+            t = blk(t)
+            if i in taps:
+                maps.append(self.norm(t)[:, 1 + self.register_tokens.shape[1]:].transpose(1, 2).reshape(b, D, h, w))
+        return self.norm(t), maps
+
+
+def dinov2_fixture(out_dir):
+    torch.manual_seed(12)
+    model = Dinov2()
+    x = torch.randn(2, 3, 42, 70)  # a 3 x 5 grid: the 4 x 4 positions are resized
+    with torch.no_grad():
+        final, maps = model.features(x, [1, 3])
+    tensors = {"model." + k: v.contiguous() for k, v in model.state_dict().items()}
+    tensors.update({"input": x, "tokens": final, "features.1": maps[0], "features.3": maps[1]})
+    write_safetensors(os.path.join(out_dir, "dinov2_tiny_reg.safetensors"), tensors,
+                      {"doc": "DINOv2 ViT/14 (D=96, depth 4, 3 heads, 4 registers, 4x4 learned positions) at a 3x5 grid",
+                       "reference": "torch %s, written from facebookresearch/dinov2's vision_transformer.py" % torch.__version__})
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "fixtures/models"
     os.makedirs(out_dir, exist_ok=True)
@@ -135,6 +218,7 @@ def main():
     write_safetensors(os.path.join(out_dir, "dinov3_tiny_primus_multiscale.safetensors"), tensors,
                       {"doc": "DINOv3 ViT (D=96, depth 4, 3 heads, 4 storage tokens, k-masked qkv bias) + Primus-Multiscale taps [0,1,2,3], 4 classes",
                        "reference": "torch %s, written from shared/spec/models.md" % torch.__version__})
+    dinov2_fixture(out_dir)
     print("wrote", out_dir)
 
 

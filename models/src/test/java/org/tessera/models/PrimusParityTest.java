@@ -1,8 +1,7 @@
 package org.tessera.models;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tessera.models.Close.assertClose;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,13 +35,5 @@ class PrimusParityTest {
     assertClose(f.get("features.1"), feats.get(0), 1e-4);
     assertClose(f.get("features.3"), feats.get(1), 1e-4);
     assertClose(f.get("logits"), model.forward(x), 1e-4);
-  }
-
-  private static void assertClose(Tensor want, Tensor got, double tol) {
-    assertArrayEquals(want.shape(), got.shape());
-    float[] w = want.toFloatArray(), g = got.toFloatArray();
-    double scale = 0;
-    for (float v : w) scale = Math.max(scale, Math.abs(v));
-    for (int i = 0; i < w.length; i++) assertEquals(w[i], g[i], tol * Math.max(1, scale), "element " + i);
   }
 }

@@ -16,11 +16,15 @@ import org.tessera.tensor.Tensor;
 /**
  * The DINOv3 vision transformer (facebookresearch/dinov3, dinov3/models/vision_transformer.py; shared/spec/models.md
  * §3): patch embedding, tokens [CLS, storage_0..R−1, patches], axial RoPE on patch tokens, pre-norm blocks with
- * LayerScale, final LayerNorm. Parameter names are the original checkpoint's, so its state dict loads by name.
+ * LayerScale, final LayerNorm. With {@link VitConfig#learnedPositions()}, the DINOv2 layout
+ * (facebookresearch/dinov2): a learned {@code pos_embed} added to [CLS, patches] — resized bicubically to the input
+ * grid as DINOv2's interpolate_pos_encoding does (scale factor (grid + 0.1) / posGrid) — then the
+ * {@code register_tokens} inserted after CLS, and no RoPE. Parameter names are the original checkpoints', so their
+ * state dicts load by name.
  */
 public final class VisionTransformer extends Module {
   public final VitConfig config;
-  final Tensor clsToken, storageTokens, maskToken;
+  final Tensor clsToken, storageTokens, maskToken, posEmbed;
   final PatchEmbed patchEmbed;
   final RopeEmbed ropeEmbed;
   final ModuleList<Block> blocks;
@@ -29,10 +33,12 @@ public final class VisionTransformer extends Module {
   public VisionTransformer(VitConfig c, double dropPathRate) {
     this.config = c;
     clsToken = parameter("cls_token", Tensor.zeros(DType.F32, Tensor.defaultDevice(), 1, 1, c.embedDim()));
-    storageTokens = c.storageTokens() > 0 ? parameter("storage_tokens", Tensor.zeros(DType.F32, Tensor.defaultDevice(), 1, c.storageTokens(), c.embedDim())) : null;
+    String tokensName = c.learnedPositions() ? "register_tokens" : "storage_tokens";
+    storageTokens = c.storageTokens() > 0 ? parameter(tokensName, Tensor.zeros(DType.F32, Tensor.defaultDevice(), 1, c.storageTokens(), c.embedDim())) : null;
     maskToken = parameter("mask_token", Tensor.zeros(DType.F32, Tensor.defaultDevice(), 1, c.embedDim()));
+    posEmbed = c.learnedPositions() ? parameter("pos_embed", Tensor.zeros(DType.F32, Tensor.defaultDevice(), 1, 1 + c.posGrid() * c.posGrid(), c.embedDim())) : null;
     patchEmbed = register("patch_embed", new PatchEmbed(c));
-    ropeEmbed = register("rope_embed", new RopeEmbed(c));
+    ropeEmbed = c.learnedPositions() ? null : register("rope_embed", new RopeEmbed(c));
     blocks = register("blocks", new ModuleList<>());
     for (int i = 0; i < c.depth(); i++) blocks.add(new Block(c, dropPathRate));
     norm = register("norm", new LayerNorm(c.embedDim(), c.eps()));
@@ -44,6 +50,7 @@ public final class VisionTransformer extends Module {
         else Init.constant(e.getValue(), 0);
       }
     Init.normal(clsToken, 0, 0.02, Rng.generator());
+    if (posEmbed != null) Init.truncNormal(posEmbed, 0, 0.02, -2, 2, Rng.generator());
     if (storageTokens != null) Init.normal(storageTokens, 0, 0.02, Rng.generator());
   }
 
@@ -56,7 +63,26 @@ public final class VisionTransformer extends Module {
     Tensor patches = patchEmbed.forward(x); // (B, h·w, D)
     int b = x.size(0), d = config.embedDim();
     Tensor cls = clsToken.add(maskToken.mul(0)).expand(b, 1, d);
+    if (posEmbed != null) {
+      Tensor t = Tensor.cat(1, cls, patches).add(positions(x.size(2) / config.patch(), x.size(3) / config.patch()));
+      return storageTokens == null ? t : Tensor.cat(1, t.narrow(1, 0, 1), storageTokens.expand(b, -1, -1), t.narrow(1, 1, t.size(1) - 1));
+    }
     return storageTokens == null ? Tensor.cat(1, cls, patches) : Tensor.cat(1, cls, storageTokens.expand(b, -1, -1), patches);
+  }
+
+  /** DINOv2's interpolate_pos_encoding: the patch part bicubic by (grid + 0.1) / posGrid, unless the grid matches and is square. */
+  private Tensor positions(int h, int w) {
+    int m = config.posGrid(), d = config.embedDim();
+    if (h == m && w == m) return posEmbed;
+    Tensor grid = posEmbed.narrow(1, 1, m * m).reshape(1, m, m, d).permute(0, 3, 1, 2);
+    Tensor resized = grid.interpolate(new double[] {(h + 0.1) / m, (w + 0.1) / m}, org.tessera.tensor.InterpolationMode.BICUBIC, false);
+    if (resized.size(2) != h || resized.size(3) != w)
+      throw new IllegalStateException(config.name() + ": position grid resized to " + Shapes.str(resized.shape()) + ", expected " + h + "×" + w);
+    return Tensor.cat(1, posEmbed.narrow(1, 0, 1), resized.permute(0, 2, 3, 1).reshape(1, h * w, d));
+  }
+
+  private Tensor[] rope(int h, int w) {
+    return ropeEmbed == null ? null : ropeEmbed.sinCos(h, w);
   }
 
   /**
@@ -68,7 +94,7 @@ public final class VisionTransformer extends Module {
       throw new IllegalArgumentException(config.name() + ": expected input (B, " + config.inChans() + ", H, W), got " + Shapes.str(x.shape()));
     int h = x.size(2) / config.patch(), w = x.size(3) / config.patch();
     if (h == 0 || w == 0) throw new IllegalArgumentException(config.name() + ": input " + Shapes.str(x.shape()) + " is smaller than one " + config.patch() + "-pixel patch");
-    Tensor[] rope = ropeEmbed.sinCos(h, w);
+    Tensor[] rope = rope(h, w);
     Tensor t = tokens(x);
     List<Tensor> out = new ArrayList<>();
     int last = java.util.Arrays.stream(indices).max().orElse(-1);
@@ -87,13 +113,13 @@ public final class VisionTransformer extends Module {
   /** All tokens after the final norm: (B, 1 + R + h·w, D). */
   public Tensor forwardFeatures(Tensor x) {
     int h = x.size(2) / config.patch(), w = x.size(3) / config.patch();
-    Tensor[] rope = ropeEmbed.sinCos(h, w);
+    Tensor[] rope = rope(h, w);
     Tensor t = tokens(x);
     for (Block b : blocks) t = b.forward(t, rope);
     return norm.forward(t);
   }
 
-  /** patch_embed: Conv2d(3, D, 16, stride 16), flattened to tokens (key patch_embed.proj.*). */
+  /** patch_embed: Conv2d(3, D, p, stride p), flattened to tokens (key patch_embed.proj.*). */
   static final class PatchEmbed extends Module {
     final Conv2d proj;
 
