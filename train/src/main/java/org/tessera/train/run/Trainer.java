@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.tessera.autograd.GradMode;
 import org.tessera.models.SegmentationModels;
+import org.tessera.models.vit.HuggingFaceDinov3;
 import org.tessera.nn.Layer;
 import org.tessera.nn.Lora;
 import org.tessera.nn.Losses;
@@ -142,7 +143,7 @@ public final class Trainer {
     return score;
   }
 
-  /** model.checkpoint_path: a DINOv3 .pth (teacher or plain) or safetensors state dict for the backbone. */
+  /** model.checkpoint_path: a DINOv3 .pth (teacher or plain), or a safetensors state dict (ours or Hugging Face's), for the backbone. */
   private void loadBackbone(Module model) throws IOException {
     String path = config.text("model.checkpoint_path");
     if (path == null) return;
@@ -151,6 +152,7 @@ public final class Trainer {
         : TorchCheckpoint.stateDict(p, "teacher", "model", "state_dict");
     sd = StateDicts.filter(sd, "ibot|dino_head|local_cls_norm", false);
     if (sd.keySet().stream().anyMatch(k -> k.startsWith("backbone."))) sd = StateDicts.stripPrefix(sd, "backbone.");
+    if (HuggingFaceDinov3.matches(sd)) sd = HuggingFaceDinov3.toOriginal(sd); // facebook/dinov3-* safetensors
     Module encoder = model.children().get("dino_encoder");
     Module.LoadResult r = encoder.loadStateDict(sd, false);
     if (!r.shapeMismatches().isEmpty() || r.missingKeys().size() == encoder.stateDict().size())
