@@ -51,13 +51,14 @@ public final class DatasetValidator {
             spacing = sp;
           } else if (!Arrays.equals(shape, s)) out.add(image + ": shape (z, y, x) " + Arrays.toString(s) + " differs from channel 0's " + Arrays.toString(shape));
         }
+        Volume label = Volume.read(List.of(c.label()));
         if (Nifti.isNifti(c.label())) {
-          double[] labelSpacing = Volume.zyxSpacing(Nifti.readHeader(c.label()));
+          double[] labelSpacing = label.spacing();
           for (int i = 0; i < 3; i++)
             if (Math.abs(labelSpacing[i] - spacing[i]) > 1e-4 * Math.max(1, Math.abs(spacing[i])))
               out.add(c.label() + ": spacing (z, y, x) " + Arrays.toString(labelSpacing) + " differs from its image's " + Arrays.toString(spacing));
         }
-        Volume.readLabels(c.label(), shape, ds.numClasses());
+        Volume.labels(label, shape, ds.numClasses(), c.label());
       } catch (IllegalArgumentException | IOException e) {
         out.add(e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file" : e.getMessage());
       }

@@ -58,7 +58,7 @@ public final class Evaluation {
         Path pred = predicted.resolve(ref.getFileName());
         if (!Files.exists(pred)) throw new IllegalArgumentException(pred + ": no prediction for " + ref);
         Volume shapeOf = Volume.read(List.of(ref));
-        byte[] truth = Volume.readLabels(ref, shapeOf.shape(), k), guess = Volume.readLabels(pred, shapeOf.shape(), k);
+        byte[] truth = Volume.labels(shapeOf, null, k, ref), guess = Volume.readLabels(pred, shapeOf.shape(), k);
         double[][] m = new double[k][];
         for (int c = 1; c < k; c++) {
           boolean[] p = new boolean[truth.length], t = new boolean[truth.length];

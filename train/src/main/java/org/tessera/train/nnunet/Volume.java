@@ -51,20 +51,14 @@ public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHea
 
   /** Reads a label map: integer labels 0..numClasses−1 (anything else is an error naming the file and the value). */
   public static byte[] readLabels(Path file, int[] expectedShape, int numClasses) throws IOException {
-    float[] values;
-    int[] shape;
-    if (isImage(file)) {
-      BufferedImage img = image(file);
-      shape = new int[] {1, img.getHeight(), img.getWidth()};
-      values = new float[img.getWidth() * img.getHeight()];
-      img.getRaster().getSamples(0, 0, img.getWidth(), img.getHeight(), 0, values);
-    } else {
-      NiftiImage img = Nifti.read(file);
-      shape = zyx(img.header(), file);
-      values = img.floats().toFloatArray();
-    }
-    if (expectedShape != null && !Arrays.equals(shape, expectedShape))
-      throw new IllegalArgumentException(file + ": label shape (z, y, x) " + Arrays.toString(shape) + " differs from its image's " + Arrays.toString(expectedShape));
+    return labels(read(List.of(file)), expectedShape, numClasses, file);
+  }
+
+  /** The labels of a label map already read from {@code file}: its shape must be expectedShape (when given). */
+  public static byte[] labels(Volume map, int[] expectedShape, int numClasses, Path file) {
+    if (expectedShape != null && !Arrays.equals(map.shape(), expectedShape))
+      throw new IllegalArgumentException(file + ": label shape (z, y, x) " + Arrays.toString(map.shape()) + " differs from its image's " + Arrays.toString(expectedShape));
+    float[] values = map.channels()[0];
     byte[] labels = new byte[values.length];
     for (int i = 0; i < values.length; i++) {
       float v = values[i];
