@@ -29,16 +29,10 @@ public final class PhantomDataset {
       boolean test = i >= trainCases;
       String name = String.format("phantom_%03d", test ? 100 + i - trainCases : i);
       Generator gen = new Generator(seed * 7919 + i);
-      byte[] labels = new byte[SLICES * SIZE * SIZE];
-      short[] hu = new short[labels.length];
+      int[] labels = new int[SLICES * SIZE * SIZE], hu = new int[labels.length];
       draw(gen, labels, hu);
-      int[] huInts = new int[hu.length], labelInts = new int[labels.length];
-      for (int v = 0; v < hu.length; v++) {
-        huInts[v] = hu[v];
-        labelInts[v] = labels[v];
-      }
-      Nifti.write(dir.resolve((test ? "imagesTs/" : "imagesTr/") + name + "_0000.nii.gz"), Nifti.header(NiftiType.INT16, affine), Tensor.of(huInts, SLICES, SIZE, SIZE));
-      Nifti.write(dir.resolve((test ? "labelsTs/" : "labelsTr/") + name + ".nii.gz"), Nifti.header(NiftiType.UINT8, affine), Tensor.of(labelInts, SLICES, SIZE, SIZE));
+      Nifti.write(dir.resolve((test ? "imagesTs/" : "imagesTr/") + name + "_0000.nii.gz"), Nifti.header(NiftiType.INT16, affine), Tensor.of(hu, SLICES, SIZE, SIZE));
+      Nifti.write(dir.resolve((test ? "labelsTs/" : "labelsTr/") + name + ".nii.gz"), Nifti.header(NiftiType.UINT8, affine), Tensor.of(labels, SLICES, SIZE, SIZE));
     }
     Files.writeString(dir.resolve("dataset.json"), """
         {
@@ -61,7 +55,7 @@ public final class PhantomDataset {
     }
   }
 
-  private static void draw(Generator gen, byte[] labels, short[] hu) {
+  private static void draw(Generator gen, int[] labels, int[] hu) {
     double cx = 64 + jitter(gen, 3), cy = 64 + jitter(gen, 3), zc = SLICES / 2.0 + jitter(gen, 3);
     double bodyA = 54 + jitter(gen, 3), bodyB = 42 + jitter(gen, 3);
     Ellipsoid liver = new Ellipsoid(cx - 20 + jitter(gen, 3), cy - 4 + jitter(gen, 3), zc + jitter(gen, 2), scaled(gen, 24), scaled(gen, 19), scaled(gen, 11),
@@ -103,8 +97,8 @@ public final class PhantomDataset {
               }
             }
           }
-          labels[v] = (byte) label;
-          hu[v] = (short) Math.max(-1024, Math.min(3071, Math.round(value + 14 * gen.nextGaussian())));
+          labels[v] = label;
+          hu[v] = (int) Math.max(-1024, Math.min(3071, Math.round(value + 14 * gen.nextGaussian())));
         }
   }
 
