@@ -106,9 +106,10 @@ public final class Preprocessor {
     String properties = contents.metadata().get("properties");
     if (data == null || seg == null || properties == null || data.dim() != 4)
       throw new IllegalArgumentException(file + ": not a preprocessed case (needs 'data' (C, Z, Y, X), 'seg' and properties): run plan-and-preprocess again");
-    var node = new ObjectMapper().readTree(properties);
-    Properties props = new Properties(new ObjectMapper().convertValue(node.get("spacing"), double[].class),
-        new ObjectMapper().convertValue(node.get("shape_before_cropping"), int[].class), new ObjectMapper().convertValue(node.get("bbox"), int[].class));
+    ObjectMapper json = new ObjectMapper();
+    var node = json.readTree(properties);
+    Properties props = new Properties(json.convertValue(node.get("spacing"), double[].class), json.convertValue(node.get("shape_before_cropping"), int[].class),
+        json.convertValue(node.get("bbox"), int[].class));
     int[] shape = {data.size(1), data.size(2), data.size(3)};
     float[][] channels = new float[data.size(0)][];
     for (int c = 0; c < channels.length; c++) channels[c] = data.select(0, c).toFloatArray();
