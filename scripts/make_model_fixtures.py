@@ -32,29 +32,34 @@ def rotate_half(t):
 
 
 class Block(nn.Module):
-    def __init__(self):
+    """DINOv3's block (k-masked qkv bias, RoPE on the patch tokens, eps 1e-5); with masked=False and no RoPE, DINOv2's
+    (dinov2/layers/block.py, plain qkv bias, eps 1e-6)."""
+
+    def __init__(self, eps=1e-5, masked=True, gamma=lambda: torch.full((D,), 0.5)):
         super().__init__()
-        self.norm1 = nn.LayerNorm(D, eps=1e-5)
+        self.norm1 = nn.LayerNorm(D, eps=eps)
         self.attn = nn.Module()
         self.attn.qkv = nn.Linear(D, 3 * D)
-        self.attn.qkv.register_buffer("bias_mask", torch.cat([torch.ones(D), torch.zeros(D), torch.ones(D)]))
+        if masked:
+            self.attn.qkv.register_buffer("bias_mask", torch.cat([torch.ones(D), torch.zeros(D), torch.ones(D)]))
         self.attn.proj = nn.Linear(D, D)
         self.ls1 = nn.Module()
-        self.ls1.gamma = nn.Parameter(torch.full((D,), 0.5))
-        self.norm2 = nn.LayerNorm(D, eps=1e-5)
+        self.ls1.gamma = nn.Parameter(gamma())
+        self.norm2 = nn.LayerNorm(D, eps=eps)
         self.mlp = nn.Module()
         self.mlp.fc1, self.mlp.fc2 = nn.Linear(D, 4 * D), nn.Linear(4 * D, D)
         self.ls2 = nn.Module()
-        self.ls2.gamma = nn.Parameter(torch.full((D,), 0.5))
+        self.ls2.gamma = nn.Parameter(gamma())
 
-    def forward(self, x, sin, cos):
+    def forward(self, x, sin=None, cos=None):
         b, n, _ = x.shape
         h = self.norm1(x)
-        qkv = F.linear(h, self.attn.qkv.weight, self.attn.qkv.bias * self.attn.qkv.bias_mask)
-        q, k, v = qkv.reshape(b, n, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
-        p = n - sin.shape[0]
-        q = torch.cat([q[:, :, :p], q[:, :, p:] * cos + rotate_half(q[:, :, p:]) * sin], dim=2)
-        k = torch.cat([k[:, :, :p], k[:, :, p:] * cos + rotate_half(k[:, :, p:]) * sin], dim=2)
+        bias = self.attn.qkv.bias * self.attn.qkv.bias_mask if hasattr(self.attn.qkv, "bias_mask") else self.attn.qkv.bias
+        q, k, v = F.linear(h, self.attn.qkv.weight, bias).reshape(b, n, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
+        if sin is not None:
+            p = n - sin.shape[0]
+            q = torch.cat([q[:, :, :p], q[:, :, p:] * cos + rotate_half(q[:, :, p:]) * sin], dim=2)
+            k = torch.cat([k[:, :, :p], k[:, :, p:] * cos + rotate_half(k[:, :, p:]) * sin], dim=2)
         a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(D // HEADS), dim=-1) @ v
         x = x + self.ls1.gamma * self.attn.proj(a.transpose(1, 2).reshape(b, n, D))
         return x + self.ls2.gamma * self.mlp.fc2(F.gelu(self.mlp.fc1(self.norm2(x))))
@@ -117,31 +122,6 @@ class PrimusMultiscale(nn.Module):
         return self.up_projection.decode(torch.cat(maps, dim=1))
 
 
-class Dinov2Block(nn.Module):
-    """dinov2/layers/block.py with MemEffAttention's math: plain qkv bias, no RoPE, LayerNorm eps 1e-6."""
-
-    def __init__(self):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(D, eps=1e-6)
-        self.attn = nn.Module()
-        self.attn.qkv = nn.Linear(D, 3 * D)
-        self.attn.proj = nn.Linear(D, D)
-        self.ls1 = nn.Module()
-        self.ls1.gamma = nn.Parameter(torch.rand(D))
-        self.norm2 = nn.LayerNorm(D, eps=1e-6)
-        self.mlp = nn.Module()
-        self.mlp.fc1, self.mlp.fc2 = nn.Linear(D, 4 * D), nn.Linear(4 * D, D)
-        self.ls2 = nn.Module()
-        self.ls2.gamma = nn.Parameter(torch.rand(D))
-
-    def forward(self, x):
-        b, n, _ = x.shape
-        q, k, v = self.attn.qkv(self.norm1(x)).reshape(b, n, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
-        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(D // HEADS), dim=-1) @ v
-        x = x + self.ls1.gamma * self.attn.proj(a.transpose(1, 2).reshape(b, n, D))
-        return x + self.ls2.gamma * self.mlp.fc2(F.gelu(self.mlp.fc1(self.norm2(x))))
-
-
 class Dinov2(nn.Module):
     """dinov2/models/vision_transformer.py: learned pos_embed (M x M grid + CLS) resized by interpolate_pos_encoding
     (bicubic, scale factor (grid + 0.1) / M), register tokens inserted after CLS once positions are added."""
@@ -155,7 +135,7 @@ class Dinov2(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, D))
         self.patch_embed = nn.Module()
         self.patch_embed.proj = nn.Conv2d(3, D, patch, patch)
-        self.blocks = nn.ModuleList([Dinov2Block() for _ in range(DEPTH)])
+        self.blocks = nn.ModuleList([Block(eps=1e-6, masked=False, gamma=lambda: torch.rand(D)) for _ in range(DEPTH)])
         self.norm = nn.LayerNorm(D, eps=1e-6)
 
     def interpolate_pos_encoding(self, x, w, h):
