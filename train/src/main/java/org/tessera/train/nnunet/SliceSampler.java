@@ -19,7 +19,6 @@ public final class SliceSampler {
   private static final int LOCATIONS_PER_CLASS = 10_000;
   private final List<Preprocessor.Prepared> cases;
   private final int[] patch;
-  private final int numClasses;
   private final double oversample;
   /** Per case and class: up to 10,000 voxel indices of that class (nnU-Net's class_locations). */
   private final List<int[][]> locations = new ArrayList<>();
@@ -28,7 +27,6 @@ public final class SliceSampler {
     if (cases.isEmpty()) throw new IllegalArgumentException("no cases to sample from");
     this.cases = cases;
     this.patch = patch.clone();
-    this.numClasses = numClasses;
     this.oversample = oversample;
     Generator gen = new Generator(seed);
     for (Preprocessor.Prepared c : cases) locations.add(classLocations(c.seg(), numClasses, gen));
@@ -100,9 +98,5 @@ public final class SliceSampler {
     List<Batches.Batch> out = new ArrayList<>();
     for (int done = 0; done < patches; done += batchSize) out.add(batch(gen, Math.min(batchSize, patches - done), false));
     return out;
-  }
-
-  public int numClasses() {
-    return numClasses;
   }
 }

@@ -15,10 +15,6 @@ import org.tessera.train.nifti.NiftiImage;
  * and the NIfTI header of the first channel (null for PNG), kept to write predictions with the image's geometry.
  */
 public record Volume(float[][] channels, int[] shape, double[] spacing, NiftiHeader header) {
-  public int voxels() {
-    return shape[0] * shape[1] * shape[2];
-  }
-
   /** Reads the channel files of a case (NIfTI or PNG); every channel must have the first one's shape. */
   public static Volume read(List<Path> files) throws IOException {
     float[][] channels = new float[files.size()][];
