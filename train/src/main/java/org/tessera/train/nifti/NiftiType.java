@@ -52,16 +52,6 @@ public enum NiftiType {
     throw new IllegalArgumentException("unsupported NIfTI datatype " + name);
   }
 
-  /** The type for a nibabel-style name: uint8, int16, float32, … */
-  public static NiftiType named(String name) {
-    for (NiftiType t : values()) if (t.nibabelName.equals(name)) return t;
-    throw new IllegalArgumentException("unknown NIfTI datatype '" + name + "' (one of uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64)");
-  }
-
-  /** Reads value i (absolute byte index) of a float type. */
-  double readFloat(ByteBuffer b, int i) {
-    return this == FLOAT32 ? b.getFloat(i) : b.getDouble(i);
-  }
 
   /** Reads value i as a long (integer types only). */
   long readLong(ByteBuffer b, int i) {

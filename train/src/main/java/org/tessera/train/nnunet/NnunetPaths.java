@@ -11,8 +11,7 @@ import java.util.stream.Stream;
  * environment variables of those names, else {@code runs/nnUNet_raw} and so on; and dataset lookup by id or name.
  */
 public record NnunetPaths(Path raw, Path preprocessed, Path results) {
-  /** The phantom dataset's id: {@code phantom} stands for it wherever a dataset id is asked for. */
-  public static final int PHANTOM_ID = 990;
+  /** The phantom dataset (id 990): {@code phantom} stands for it wherever a dataset id is asked for. */
   public static final String PHANTOM_NAME = "Dataset990_Phantom";
 
   public static NnunetPaths fromEnvironment() {
