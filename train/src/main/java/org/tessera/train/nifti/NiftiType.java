@@ -52,7 +52,6 @@ public enum NiftiType {
     throw new IllegalArgumentException("unsupported NIfTI datatype " + name);
   }
 
-
   /** Reads value i as a long (integer types only). */
   long readLong(ByteBuffer b, int i) {
     return switch (this) {
