@@ -21,7 +21,7 @@ import org.tessera.tensor.LinearSumAssignment;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m"})
 public class AssignmentBenchmark {
   @Param({"100x150", "300x300"})
   public String size;

@@ -1,7 +1,10 @@
 package org.tessera.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +32,36 @@ class ParallelTest {
       }
     });
     for (int i = 0; i < 64 * 64; i++) assertEquals(1, hits.get(i));
+  }
+
+  @Test
+  void aFailingPieceFailsTheRangeAfterTheOthersFinish() {
+    AtomicIntegerArray hits = new AtomicIntegerArray(100);
+    var e = assertThrows(IllegalStateException.class, () -> Parallel.range(100, 1, (lo, hi) -> {
+      for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
+      if (hi == 100) throw new IllegalStateException("piece ending at 100");
+    }));
+    assertEquals("piece ending at 100", e.getMessage());
+    for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
+    // the pool is usable afterwards
+    everyIndexRunsExactlyOnce();
+  }
+
+  @Test
+  void rangesFromSeveralThreadsAtOnceEachRunExactlyOnce() throws InterruptedException {
+    int threads = 4, n = 5000;
+    AtomicIntegerArray hits = new AtomicIntegerArray(threads * n);
+    List<Thread> started = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int base = t * n;
+      started.add(Thread.ofPlatform().start(() -> {
+        for (int round = 0; round < 200; round++)
+          Parallel.range(n, 7, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) hits.incrementAndGet(base + i);
+          });
+      }));
+    }
+    for (Thread t : started) t.join();
+    for (int i = 0; i < threads * n; i++) assertEquals(200, hits.get(i), "index " + i);
   }
 }
