@@ -50,7 +50,12 @@ interface ReductionTable extends TensorOps {
       throw new IllegalArgumentException("matmul: shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()) + " cannot be multiplied (" + k + " vs "
           + y2.size(-2) + ")");
     int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(x2.shape(), x2.dim() - 2), Arrays.copyOf(y2.shape(), y2.dim() - 2));
-    Tensor product = x.backend().matmul(flattenBatch(x2, batch, m, k), flattenBatch(y2, batch, k, n));
+    // a batch of matrices times one matrix (every linear layer): one product with the batch folded into the rows,
+    // so that the right operand is packed once and its gradient is one product over all rows, not a batch summed
+    boolean foldBatch = y2.dim() == 2 && x2.dim() > 2;
+    int rows = foldBatch ? Shapes.numel(batch) * m : m;
+    Tensor product = foldBatch ? x.backend().matmul(view3(x2, 1, rows, k), view3(y2, 1, k, n))
+        : x.backend().matmul(flattenBatch(x2, batch, m, k), flattenBatch(y2, batch, k, n));
     int[] outShape = Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
@@ -62,7 +67,8 @@ interface ReductionTable extends TensorOps {
     return record("matmul", out, of(x, y), of(x, y), g -> {
       Tensor g2 = g.reshape(outShape);
       Tensor gx = MovementTable.sumToShape(g2.matmul(y2.mT()), x2.shape()).reshape(x.shape());
-      Tensor gy = MovementTable.sumToShape(x2.mT().matmul(g2), y2.shape()).reshape(y.shape());
+      Tensor gy = foldBatch ? x2.reshape(rows, k).mT().matmul(g2.reshape(rows, n)).reshape(y.shape())
+          : MovementTable.sumToShape(x2.mT().matmul(g2), y2.shape()).reshape(y.shape());
       return of(gx, gy);
     });
   }
@@ -72,10 +78,14 @@ interface ReductionTable extends TensorOps {
     int[] full = Arrays.copyOf(batch, batch.length + 2);
     full[batch.length] = rows;
     full[batch.length + 1] = cols;
-    Tensor e = t.expandRaw(full);
-    int[] shape3 = {Shapes.numel(batch), rows, cols};
-    int[] strides = org.tessera.tensor.ViewStrides.of(e.shape(), e.strides(), shape3);
-    if (strides != null) return e.asStrided(shape3, strides, e.offset());
-    return Tensor.contiguousView(e.backend().copy(e, e.dtype()).storage(), shape3);
+    return view3(t.expandRaw(full), Shapes.numel(batch), rows, cols);
+  }
+
+  /** t as a (batch, rows, cols) view when its strides allow, else as a contiguous copy. */
+  private static Tensor view3(Tensor t, int batch, int rows, int cols) {
+    int[] shape3 = {batch, rows, cols};
+    int[] strides = org.tessera.tensor.ViewStrides.of(t.shape(), t.strides(), shape3);
+    if (strides != null) return t.asStrided(shape3, strides, t.offset());
+    return Tensor.contiguousView(t.backend().copy(t, t.dtype()).storage(), shape3);
   }
 }

@@ -14,13 +14,14 @@ final class MatmulSpecs {
         new OpSpec("matmul", true, g -> {
           Inputs in = new Inputs(g);
           int m = 1 + in.nextInt(5), k = 1 + in.nextInt(5), n = 1 + in.nextInt(5), b = 1 + in.nextInt(3);
-          int[][] shapes = switch (in.nextInt(7)) {
+          int[][] shapes = switch (in.nextInt(8)) {
             case 0 -> new int[][] {{k}, {k}};
             case 1 -> new int[][] {{m, k}, {k}};
             case 2 -> new int[][] {{k}, {k, n}};
             case 3 -> new int[][] {{m, k}, {k, n}};
             case 4 -> new int[][] {{b, m, k}, {k, n}};
             case 5 -> new int[][] {{m, k}, {b, k, n}};
+            case 6 -> new int[][] {{2, b, m, k}, {k, n}}; // batch folded into the rows
             default -> new int[][] {{2, 1, m, k}, {b, k, n}};
           };
           in.leaf(shapes[0], ANY);
