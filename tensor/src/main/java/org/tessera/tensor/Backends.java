@@ -35,13 +35,18 @@ public final class Backends {
     List<Device> out = new ArrayList<>();
     for (String type : knownTypes()) {
       Device d = new Device(type, 0);
-      try {
-        of(d);
-        out.add(d);
-      } catch (RuntimeException unavailable) {
-        // a device type without hardware here (cuda on a CPU machine) is simply not available
-      }
+      if (unavailableReason(d) == null) out.add(d);
     }
     return out;
+  }
+
+  /** Why a device's backend cannot be created here (cuda on a machine without a GPU), or null when it can. */
+  public static String unavailableReason(Device device) {
+    try {
+      of(device);
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
   }
 }

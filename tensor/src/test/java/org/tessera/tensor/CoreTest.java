@@ -84,7 +84,7 @@ class CoreTest {
     assertEquals("cuda:0", Device.of("cuda").toString());
     assertThrows(IllegalArgumentException.class, () -> Device.of("cuda:x"));
     var e = assertThrows(IllegalArgumentException.class, () -> Backends.of(Device.of("tpu")));
-    assertEquals("no backend for device 'tpu' (known: [ref, cpu])", e.getMessage());
+    assertEquals("no backend for device 'tpu' (known: [ref, cpu, cuda])", e.getMessage());
   }
 
   @Test

@@ -1,0 +1,219 @@
+package org.tessera.tensor.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import org.tessera.tensor.Backend;
+import org.tessera.tensor.Backends;
+import org.tessera.tensor.BinaryOp;
+import org.tessera.tensor.ConvGeometry;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Device;
+import org.tessera.tensor.HostStorage;
+import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Storage;
+import org.tessera.tensor.Tensor;
+import org.tessera.tensor.UnaryOp;
+
+/**
+ * The CUDA backend: device memory through the caching allocator, transfers and kernels queued on one stream per
+ * device, our NVRTC-compiled kernels for elementwise ops and copies, cuBLAS for matrix products. Ops without a device
+ * kernel yet run on the CPU backend through the host (download, compute, upload): slow but exactly the CPU result,
+ * so a model runs end to end while kernels are added one by one.
+ */
+public final class CudaBackend implements Backend {
+  private final Device device;
+  private final CudaContext context;
+  private final CachingAllocator<CUdeviceptr> allocator;
+  private final CudaKernels kernels;
+  private final CudaBlas blas;
+  private final Backend cpu = Backends.of(Device.CPU);
+
+  private CudaBackend(Device device) {
+    this.device = device;
+    this.context = CudaContext.open(device.index());
+    this.allocator = new CachingAllocator<>(new DriverMemory(context), device + " (" + context.name + ")");
+    this.kernels = new CudaKernels(context);
+    this.blas = new CudaBlas(context);
+  }
+
+  static CudaBackend open(Device device) {
+    return new CudaBackend(device);
+  }
+
+  /** The allocator's counters (bytes in use, cached, peak; requests and cache hits). */
+  public CachingAllocator.Stats memoryStats() {
+    return allocator.stats();
+  }
+
+  /** Gives cached device memory back to the driver (torch.cuda.empty_cache). */
+  public void releaseCachedMemory() {
+    allocator.releaseCache();
+  }
+
+  @Override public Device device() { return device; }
+
+  @Override public Storage allocate(DType dtype, int length) {
+    CudaStorage s = new CudaStorage(dtype, device, length, allocator);
+    context.makeCurrent();
+    if (length > 0) cuMemsetD8Async(s.at(0), (byte) 0, s.bytes(), context.stream);
+    return s;
+  }
+
+  @Override public Storage upload(HostStorage host) {
+    CudaStorage s = new CudaStorage(host.dtype(), device, host.length(), allocator);
+    write(host, s);
+    return s;
+  }
+
+  @Override public HostStorage download(Storage storage) {
+    CudaStorage s = (CudaStorage) storage;
+    HostStorage host = HostStorage.allocate(s.dtype(), Device.CPU, s.length());
+    context.makeCurrent();
+    if (s.length() > 0) cuMemcpyDtoHAsync(hostPointer(host), s.at(0), s.bytes(), context.stream);
+    context.synchronize();
+    return host;
+  }
+
+  /** Copies a host array into device storage of the same length (pageable memory: the call returns once it is staged). */
+  private void write(HostStorage host, CudaStorage s) {
+    context.makeCurrent();
+    if (s.length() > 0) cuMemcpyHtoDAsync(s.at(0), hostPointer(host), s.bytes(), context.stream);
+  }
+
+  private static Pointer hostPointer(HostStorage host) {
+    return switch (host.array()) {
+      case float[] a -> Pointer.to(a);
+      case double[] a -> Pointer.to(a);
+      case short[] a -> Pointer.to(a);
+      case long[] a -> Pointer.to(a);
+      case int[] a -> Pointer.to(a);
+      case byte[] a -> Pointer.to(a);
+      default -> throw new IllegalStateException("no host array type " + host.array().getClass());
+    };
+  }
+
+  private static CudaStorage storage(Tensor t) {
+    return (CudaStorage) t.storage();
+  }
+
+  // ---- device kernels ----
+
+  @Override public Tensor copy(Tensor x, DType dtype) {
+    if (dtype != x.dtype()) return viaHost(cpu.copy(onHost(x), dtype));
+    CudaStorage out = new CudaStorage(dtype, device, x.numel(), allocator);
+    if (x.numel() > 0)
+      kernels.launch("elementwise.cu", "copy_" + dtype.byteSize, Launch.elementwise(x.numel(), context.multiprocessors), Pointer.to(storage(x).at(0)),
+          Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {x.numel()}));
+    return Tensor.contiguousView(out, x.shape());
+  }
+
+  @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
+    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.unary(op, onHost(x), a, b));
+    CudaStorage out = new CudaStorage(x.dtype(), device, x.numel(), allocator);
+    if (x.numel() > 0)
+      kernels.launch("elementwise.cu", KernelNames.unary(op, x.dtype()), Launch.elementwise(x.numel(), context.multiprocessors), Pointer.to(storage(x).at(0)),
+          Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {x.numel()}), scalar(x.dtype(), a), scalar(x.dtype(), b));
+    return Tensor.contiguousView(out, x.shape());
+  }
+
+  @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    // comparisons and logical ops produce BOOL, which the F32/F64 template does not write yet
+    if (!KernelNames.elementwise(a.dtype()) || op.producesBool()) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
+    CudaStorage out = new CudaStorage(a.dtype(), device, a.numel(), allocator);
+    if (a.numel() > 0)
+      kernels.launch("elementwise.cu", KernelNames.binary(op, a.dtype()), Launch.elementwise(a.numel(), context.multiprocessors), Pointer.to(storage(a).at(0)),
+          Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
+          Pointer.to(new long[] {a.numel()}));
+    return Tensor.contiguousView(out, a.shape());
+  }
+
+  private static Pointer scalar(DType dtype, double v) {
+    return dtype == DType.F32 ? Pointer.to(new float[] {(float) v}) : Pointer.to(new double[] {v});
+  }
+
+  @Override public Tensor matmul(Tensor a, Tensor b) {
+    if (a.dtype() != DType.F32 && a.dtype() != DType.F64) return viaHost(cpu.matmul(onHost(a), onHost(b)));
+    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    CudaStorage out = new CudaStorage(a.dtype(), device, batch * m * n, allocator);
+    if (out.length() > 0) {
+      if (k == 0) {
+        context.makeCurrent();
+        cuMemsetD8Async(out.at(0), (byte) 0, out.bytes(), context.stream);
+      } else {
+        blas.multiply(gemmReady(a), gemmReady(b), out);
+      }
+    }
+    return Tensor.contiguousView(out, batch, m, n);
+  }
+
+  /** The operand itself when cuBLAS can read its matrices in place, else a contiguous copy. */
+  private Tensor gemmReady(Tensor t) {
+    return BlasOperand.of(t.size(1), t.size(2), t.stride(1), t.stride(2)) != null ? t : copy(t, t.dtype());
+  }
+
+  // ---- through the host until these ops have device kernels ----
+
+  @Override public void assign(Tensor dst, Tensor src) {
+    HostStorage host = download(dst.storage());
+    cpu.assign(Tensor.view(host, dst.shape(), dst.strides(), dst.offset()), onHost(src));
+    write(host, storage(dst));
+  }
+
+  @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b))); }
+  @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) { return viaHost(cpu.reduce(op, onHost(x), dims)); }
+  @Override public Tensor argReduce(boolean max, Tensor x, int dim) { return viaHost(cpu.argReduce(max, onHost(x), dim)); }
+  @Override public Tensor gather(Tensor x, int dim, Tensor index) { return viaHost(cpu.gather(onHost(x), dim, onHost(index))); }
+
+  @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
+    HostStorage host = download(dst.storage());
+    cpu.scatterAdd(Tensor.view(host, dst.shape(), dst.strides(), dst.offset()), dim, onHost(index), onHost(src));
+    write(host, storage(dst));
+  }
+
+  @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) { return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups)); }
+
+  @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
+    return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
+  }
+
+  @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) { return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups)); }
+
+  @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), bias == null ? null : onHost(bias), scale));
+  }
+
+  @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
+    return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), bias == null ? null : onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut),
+        scoreGrad));
+  }
+
+  @Override public Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights) {
+    return viaHost(cpu.msDeformAttn(onHost(value), shapes, starts, onHost(locations), onHost(weights)));
+  }
+
+  @Override public Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut) {
+    return viaHost(cpu.msDeformAttnBackward(onHost(value), shapes, starts, onHost(locations), onHost(weights), onHost(gradOut)));
+  }
+
+  @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return viaHost(cpu.sortIndices(onHost(x), dim, descending)); }
+
+  /** The same view of a downloaded copy of the tensor's storage, on the CPU. */
+  private Tensor onHost(Tensor t) {
+    return Tensor.view(download(t.storage()), t.shape(), t.strides(), t.offset());
+  }
+
+  /** A CPU result as the same view of an uploaded copy. */
+  private Tensor viaHost(Tensor hostResult) {
+    return Tensor.view(upload((HostStorage) hostResult.storage()), hostResult.shape(), hostResult.strides(), hostResult.offset());
+  }
+
+  private Tensor[] viaHost(Tensor[] hostResults) {
+    Tensor[] out = new Tensor[hostResults.length];
+    for (int i = 0; i < out.length; i++) out[i] = hostResults[i] == null ? null : viaHost(hostResults[i]);
+    return out;
+  }
+}

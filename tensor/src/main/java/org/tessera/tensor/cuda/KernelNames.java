@@ -1,0 +1,32 @@
+package org.tessera.tensor.cuda;
+
+import java.util.Locale;
+import org.tessera.tensor.BinaryOp;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.UnaryOp;
+
+/** The names elementwise.cu gives its kernels: {@code unary_<op>_<dtype>}, {@code binary_<op>_<dtype>}. */
+final class KernelNames {
+  private KernelNames() {}
+
+  /** Whether the elementwise kernels exist for a dtype (F32 and F64; other dtypes go through the host). */
+  static boolean elementwise(DType dtype) {
+    return dtype == DType.F32 || dtype == DType.F64;
+  }
+
+  static String unary(UnaryOp op, DType dtype) {
+    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  }
+
+  static String binary(BinaryOp op, DType dtype) {
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  }
+
+  private static String suffix(DType dtype) {
+    return switch (dtype) {
+      case F32 -> "f32";
+      case F64 -> "f64";
+      default -> throw new IllegalArgumentException("no elementwise CUDA kernel for " + dtype);
+    };
+  }
+}
