@@ -87,7 +87,7 @@ final class SampleCorners {
       }
       System.arraycopy(attw, first, as, to, samples);
     }
-    int headBase = (n * dm.m() + m) * dm.s() * dm.d();
+    int headBase = DeformableAttention.HEAD_MAJOR_PAD + (n * dm.m() + m) * dm.s() * dm.d();
     for (int j = 0; j < count; j++)
       for (int k = 0; k < samples; k += F.length()) cornersOf(j, k, headBase);
   }
