@@ -113,11 +113,28 @@ final class SampleCorners {
     IntVector rows = IntVector.fromArray(I, rowStride, k);
     IntVector p00 = iy.mul(rows).add(ix.mul(colStride)).add(IntVector.fromArray(I, levelStart, k)).add(headBase);
     int at = j * slot + k;
-    store(at, p00, a, hy.mul(hx), top.and(left), headBase);
-    store(at + stride, p00.add(colStride), a, hy.mul(lx), top.and(right), headBase);
-    store(at + 2 * stride, p00.add(rows), a, ly.mul(hx), bottom.and(left), headBase);
-    store(at + 3 * stride, p00.add(rows).add(colStride), a, ly.mul(lx), bottom.and(right), headBase);
-    if (fracX != null) {
+    // written out per corner, not through a helper taking vectors: C2 did not inline that helper, and its vector
+    // arguments went through the Vector API's slow path (a fifth of the forward)
+    VectorMask<Float> v00 = top.and(left), v01 = top.and(right), v10 = bottom.and(left), v11 = bottom.and(right);
+    FloatVector b00 = hy.mul(hx), b01 = hy.mul(lx), b10 = ly.mul(hx), b11 = ly.mul(lx);
+    headBase.blend(p00, v00.cast(I)).intoArray(offsets, at);
+    headBase.blend(p00.add(colStride), v01.cast(I)).intoArray(offsets, at + stride);
+    headBase.blend(p00.add(rows), v10.cast(I)).intoArray(offsets, at + 2 * stride);
+    headBase.blend(p00.add(rows).add(colStride), v11.cast(I)).intoArray(offsets, at + 3 * stride);
+    FloatVector zero = FloatVector.zero(F);
+    zero.blend(a.mul(b00), v00).intoArray(weights, at);
+    zero.blend(a.mul(b01), v01).intoArray(weights, at + stride);
+    zero.blend(a.mul(b10), v10).intoArray(weights, at + 2 * stride);
+    zero.blend(a.mul(b11), v11).intoArray(weights, at + 3 * stride);
+    if (bilinear != null) {
+      zero.blend(b00, v00).intoArray(bilinear, at);
+      zero.blend(b01, v01).intoArray(bilinear, at + stride);
+      zero.blend(b10, v10).intoArray(bilinear, at + 2 * stride);
+      zero.blend(b11, v11).intoArray(bilinear, at + 3 * stride);
+      zero.blend(1f, v00).intoArray(this.inside, at);
+      zero.blend(1f, v01).intoArray(this.inside, at + stride);
+      zero.blend(1f, v10).intoArray(this.inside, at + 2 * stride);
+      zero.blend(1f, v11).intoArray(this.inside, at + 3 * stride);
       lx.intoArray(fracX, j * stride + k);
       ly.intoArray(fracY, j * stride + k);
     }
@@ -127,13 +144,4 @@ final class SampleCorners {
     return (FloatVector) v.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
   }
 
-  /** Writes one corner of the lanes (attention × bilinear weight); an invalid one gets weight 0 and a safe offset. */
-  private void store(int at, IntVector offset, FloatVector attention, FloatVector bilinearWeight, VectorMask<Float> valid, IntVector safe) {
-    safe.blend(offset, valid.cast(I)).intoArray(offsets, at);
-    FloatVector.zero(F).blend(attention.mul(bilinearWeight), valid).intoArray(weights, at);
-    if (bilinear != null) {
-      FloatVector.zero(F).blend(bilinearWeight, valid).intoArray(bilinear, at);
-      FloatVector.zero(F).blend(1f, valid).intoArray(inside, at);
-    }
-  }
 }
