@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
+import java.util.function.Function;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import org.tessera.tensor.Backend;
@@ -14,6 +15,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.Device;
 import org.tessera.tensor.HostStorage;
 import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Storage;
 import org.tessera.tensor.Tensor;
 import org.tessera.tensor.UnaryOp;
@@ -104,31 +106,29 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor copy(Tensor x, DType dtype) {
     if (dtype != x.dtype()) return viaHost(cpu.copy(onHost(x), dtype));
-    CudaStorage out = new CudaStorage(dtype, device, x.numel(), allocator);
-    if (x.numel() > 0)
-      kernels.launch("elementwise.cu", "copy_" + dtype.byteSize, Launch.elementwise(x.numel(), context.multiprocessors), Pointer.to(storage(x).at(0)),
-          Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {x.numel()}));
-    return Tensor.contiguousView(out, x.shape());
+    return elementwise("copy_" + dtype.byteSize, dtype, x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)), Pointer.to(LayoutArgument.of(x)),
+        Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
   }
 
   @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
     if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.unary(op, onHost(x), a, b));
-    CudaStorage out = new CudaStorage(x.dtype(), device, x.numel(), allocator);
-    if (x.numel() > 0)
-      kernels.launch("elementwise.cu", KernelNames.unary(op, x.dtype()), Launch.elementwise(x.numel(), context.multiprocessors), Pointer.to(storage(x).at(0)),
-          Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {x.numel()}), scalar(x.dtype(), a), scalar(x.dtype(), b));
-    return Tensor.contiguousView(out, x.shape());
+    return elementwise(KernelNames.unary(op, x.dtype()), x.dtype(), x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)),
+        Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}), scalar(x.dtype(), a), scalar(x.dtype(), b)});
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     // comparisons and logical ops produce BOOL, which the F32/F64 template does not write yet
     if (!KernelNames.elementwise(a.dtype()) || op.producesBool()) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
-    CudaStorage out = new CudaStorage(a.dtype(), device, a.numel(), allocator);
-    if (a.numel() > 0)
-      kernels.launch("elementwise.cu", KernelNames.binary(op, a.dtype()), Launch.elementwise(a.numel(), context.multiprocessors), Pointer.to(storage(a).at(0)),
-          Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
-          Pointer.to(new long[] {a.numel()}));
-    return Tensor.contiguousView(out, a.shape());
+    return elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
+        Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
+        Pointer.to(new long[] {out.length()})});
+  }
+
+  /** A new contiguous tensor of {@code shape} written by one grid-stride launch of an elementwise.cu kernel (none when empty). */
+  private Tensor elementwise(String kernel, DType dtype, int[] shape, Function<CudaStorage, Pointer[]> arguments) {
+    CudaStorage out = new CudaStorage(dtype, device, Shapes.numel(shape), allocator);
+    if (out.length() > 0) kernels.launch("elementwise.cu", kernel, Launch.elementwise(out.length(), context.multiprocessors), arguments.apply(out));
+    return Tensor.contiguousView(out, shape);
   }
 
   private static Pointer scalar(DType dtype, double v) {
@@ -138,15 +138,9 @@ public final class CudaBackend implements Backend {
   @Override public Tensor matmul(Tensor a, Tensor b) {
     if (a.dtype() != DType.F32 && a.dtype() != DType.F64) return viaHost(cpu.matmul(onHost(a), onHost(b)));
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    if (k == 0) return Tensor.contiguousView(allocate(a.dtype(), batch * m * n), batch, m, n); // an empty sum: zeros
     CudaStorage out = new CudaStorage(a.dtype(), device, batch * m * n, allocator);
-    if (out.length() > 0) {
-      if (k == 0) {
-        context.makeCurrent();
-        cuMemsetD8Async(out.at(0), (byte) 0, out.bytes(), context.stream);
-      } else {
-        blas.multiply(gemmReady(a), gemmReady(b), out);
-      }
-    }
+    if (out.length() > 0) blas.multiply(gemmReady(a), gemmReady(b), out);
     return Tensor.contiguousView(out, batch, m, n);
   }
 
@@ -183,12 +177,11 @@ public final class CudaBackend implements Backend {
   @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) { return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups)); }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
-    return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), bias == null ? null : onHost(bias), scale));
+    return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
   }
 
   @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
-    return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), bias == null ? null : onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut),
-        scoreGrad));
+    return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut), scoreGrad));
   }
 
   @Override public Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights) {
@@ -201,9 +194,9 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return viaHost(cpu.sortIndices(onHost(x), dim, descending)); }
 
-  /** The same view of a downloaded copy of the tensor's storage, on the CPU. */
+  /** The same view of a downloaded copy of the tensor's storage, on the CPU (null for an absent optional input). */
   private Tensor onHost(Tensor t) {
-    return Tensor.view(download(t.storage()), t.shape(), t.strides(), t.offset());
+    return t == null ? null : Tensor.view(download(t.storage()), t.shape(), t.strides(), t.offset());
   }
 
   /** A CPU result as the same view of an uploaded copy. */
