@@ -1,6 +1,5 @@
 package org.tessera.tensor.cpu;
 
-import java.lang.ref.SoftReference;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -105,16 +104,11 @@ final class DeformableAttention {
 
   // the head-major copy of the last call on this thread, reused by the next: a fresh 11 MB array per call cost its
   // zeroing and page faults on top of the copy (soft, so that the collector may take it back under memory pressure)
-  private static final ThreadLocal<SoftReference<float[]>> SCRATCH = new ThreadLocal<>();
+  private static final ThreadScratch SCRATCH = new ThreadScratch();
 
   /** value (N, S, M, D) → (N, M, S, D), after {@link #HEAD_MAJOR_PAD} floats, in this thread's scratch array. */
   private static float[] headMajor(Dims dm, float[] value) {
-    SoftReference<float[]> cached = SCRATCH.get();
-    float[] out = cached == null ? null : cached.get();
-    if (out == null || out.length < HEAD_MAJOR_PAD + value.length) {
-      out = new float[HEAD_MAJOR_PAD + value.length];
-      SCRATCH.set(new SoftReference<>(out));
-    }
+    float[] out = SCRATCH.get(HEAD_MAJOR_PAD + value.length);
     transposeHeads(dm, value, out, true);
     return out;
   }

@@ -6,17 +6,21 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * F32 matrix product C = A·B, Goto-style: B is packed in KC×NC blocks of NR-wide column panels, A in MC×KC blocks
  * of MR-high row panels (both zero-padded to whole panels), and a 6×(2 vectors) register tile accumulates with FMA.
- * The register tile only accumulates and stores (a branch-free loop that C2 compiles well: with the C update in the
- * same method it deoptimised and reached a third of the speed); the caller adds the tile into C.
+ * A whole tile starts from C (or zero on the first pass over k) and is stored straight back; a tile at C's edge
+ * accumulates alone into a buffer that the caller adds into C. Each kernel is a branch-free loop C2 compiles well
+ * (with the edge handling in the same method it deoptimised and reached a third of the speed).
  * Operands are read through their strides while packing, so a transposed view costs no copy. C is contiguous.
  */
 final class Sgemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
   static final int MR = 6, NR = 2 * L;
-  // KC·NR floats of B (32 KB) stay in L1 across an A block of up to MC_MAX·KC floats (96 KB) in L2; measured on
-  // Zen 4 (1 MB L2): KC 256 beat 128, 192, 384 and 512 single-threaded (86 vs 67-84 GFLOP/s at n = 1024)
-  private static final int KC = 256, MC_MAX = 16 * MR, NC = 32 * NR;
+  // k runs in as few equal passes of at most KC_MAX as possible: each pass reads and writes all of C, and C's traffic
+  // cost more than B's micro-panel outgrowing L1 (kc·NR floats, 128 KB at 1024, streamed from L2). Measured on Zen 4
+  // (32 KB L1, 1 MB L2), 2 threads, n = 2048: KC 256 → 158, 512 → 180, 1024 → 190 GFLOP/s. An A block of up to
+  // MC_MAX·kc floats (384 KB) stays in L2.
+  private static final int KC_MAX = 1024, MC_MAX = 16 * MR, NC = 32 * NR;
+  private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch(), EDGE = new ThreadScratch();
 
   private Sgemm() {}
 
@@ -44,11 +48,12 @@ final class Sgemm {
       java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
       return;
     }
-    float[] packedB = new float[KC * roundUp(Math.min(n, NC), NR)];
+    int passes = (k + KC_MAX - 1) / KC_MAX, kcMax = (k + passes - 1) / passes;
+    float[] packedB = PACKED_B.get(kcMax * roundUp(Math.min(n, NC), NR));
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
         boolean accumulate = pc > 0;
         final int jcF = jc, pcF = pc;
         int panels = (nc + NR - 1) / NR;
@@ -60,15 +65,14 @@ final class Sgemm {
         int mcBlock = roundUp((m + workers * rounds - 1) / (workers * rounds), MR);
         int blocks = (m + mcBlock - 1) / mcBlock;
         Parallel.Body body = (lo, hi) -> {
-          float[] packedA = new float[mcBlock * kc];
-          float[] tileBuffer = new float[MR * NR];
+          float[] packedA = PACKED_A.get(mcBlock * kc), edge = EDGE.get(MR * NR);
           for (int blk = lo; blk < hi; blk++) {
             int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
             packA(a, ic, mc, pcF, kc, packedA);
             for (int jr = 0; jr < nc; jr += NR)
               for (int ir = 0; ir < mc; ir += MR)
                 tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jcF + jr, n,
-                    Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, tileBuffer);
+                    Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
           }
         };
         if (parallel) Parallel.range(blocks, 1, body);
@@ -86,6 +90,18 @@ final class Sgemm {
     float[] d = a.data;
     for (int ir = 0; ir < mc; ir += MR) {
       int base = ir * kc, rows = Math.min(MR, mc - ir);
+      if (a.colStride == 1 && rows == MR) { // the usual case: six row streams in, one contiguous stream out
+        int r0 = a.offset + (ic + ir) * a.rowStride + pc, rs = a.rowStride;
+        for (int q = 0, o = base; q < kc; q++, o += MR) {
+          out[o] = d[r0 + q];
+          out[o + 1] = d[r0 + rs + q];
+          out[o + 2] = d[r0 + 2 * rs + q];
+          out[o + 3] = d[r0 + 3 * rs + q];
+          out[o + 4] = d[r0 + 4 * rs + q];
+          out[o + 5] = d[r0 + 5 * rs + q];
+        }
+        continue;
+      }
       for (int r = 0; r < MR; r++) {
         if (r >= rows) {
           for (int q = 0; q < kc; q++) out[base + q * MR + r] = 0f;
@@ -121,6 +137,13 @@ final class Sgemm {
     }
     for (int jr = 0; jr < nc; jr += NR) {
       int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
+      if (cols == NR && b instanceof Operand o && o.colStride == 1) { // whole rows of a row-major B: two vectors each
+        for (int q = 0, src = o.offset + pc * o.rowStride + jc + jr; q < kc; q++, src += o.rowStride) {
+          FloatVector.fromArray(F, o.data, src).intoArray(out, base + q * NR);
+          FloatVector.fromArray(F, o.data, src + L).intoArray(out, base + q * NR + L);
+        }
+        continue;
+      }
       for (int q = 0; q < kc; q++) {
         int dst = base + q * NR;
         b.copy(pc + q, jc + jr, cols, out, dst);
@@ -132,20 +155,11 @@ final class Sgemm {
   /** Adds (or writes) one MR×NR tile of C, of which the top-left rows×cols lie inside C. */
   private static void tile(float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, int rows, int cols,
       boolean accumulate, float[] edge) {
-    kernel(pa, ao, pb, bo, kc, edge);
     if (rows == MR && cols == NR) {
-      for (int r = 0; r < MR; r++) {
-        int at = co + r * ldc;
-        FloatVector v0 = FloatVector.fromArray(F, edge, r * NR), v1 = FloatVector.fromArray(F, edge, r * NR + L);
-        if (accumulate) {
-          v0 = v0.add(FloatVector.fromArray(F, c, at));
-          v1 = v1.add(FloatVector.fromArray(F, c, at + L));
-        }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + L);
-      }
+      kernel(pa, ao, pb, bo, kc, c, co, ldc, accumulate);
       return;
     }
+    kernel(pa, ao, pb, bo, kc, edge, 0, NR, false);
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < cols; j++) {
         float v = edge[r * NR + j];
@@ -153,11 +167,29 @@ final class Sgemm {
       }
   }
 
-  /** The register tile: out[r * NR + j] = sum over k of A panel (k, r) * B panel (k, j). */
-  private static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out) {
-    FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-    FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-    FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F), c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+  /**
+   * The register tile: out[at + r·ld + j] (plus its old value when {@code accumulate}) = sum over k of
+   * A panel (k, r) · B panel (k, j).
+   */
+  private static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
+    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (accumulate) {
+      c00 = FloatVector.fromArray(F, out, at);
+      c01 = FloatVector.fromArray(F, out, at + L);
+      c10 = FloatVector.fromArray(F, out, r1);
+      c11 = FloatVector.fromArray(F, out, r1 + L);
+      c20 = FloatVector.fromArray(F, out, r2);
+      c21 = FloatVector.fromArray(F, out, r2 + L);
+      c30 = FloatVector.fromArray(F, out, r3);
+      c31 = FloatVector.fromArray(F, out, r3 + L);
+      c40 = FloatVector.fromArray(F, out, r4);
+      c41 = FloatVector.fromArray(F, out, r4 + L);
+      c50 = FloatVector.fromArray(F, out, r5);
+      c51 = FloatVector.fromArray(F, out, r5 + L);
+    } else {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+    }
     for (int q = 0; q < kc; q++, ao += MR, bo += NR) {
       FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
       FloatVector a = FloatVector.broadcast(F, pa[ao]);
@@ -179,17 +211,17 @@ final class Sgemm {
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
     }
-    c00.intoArray(out, 0);
-    c01.intoArray(out, L);
-    c10.intoArray(out, NR);
-    c11.intoArray(out, NR + L);
-    c20.intoArray(out, 2 * NR);
-    c21.intoArray(out, 2 * NR + L);
-    c30.intoArray(out, 3 * NR);
-    c31.intoArray(out, 3 * NR + L);
-    c40.intoArray(out, 4 * NR);
-    c41.intoArray(out, 4 * NR + L);
-    c50.intoArray(out, 5 * NR);
-    c51.intoArray(out, 5 * NR + L);
+    c00.intoArray(out, at);
+    c01.intoArray(out, at + L);
+    c10.intoArray(out, r1);
+    c11.intoArray(out, r1 + L);
+    c20.intoArray(out, r2);
+    c21.intoArray(out, r2 + L);
+    c30.intoArray(out, r3);
+    c31.intoArray(out, r3 + L);
+    c40.intoArray(out, r4);
+    c41.intoArray(out, r4 + L);
+    c50.intoArray(out, r5);
+    c51.intoArray(out, r5 + L);
   }
 }

@@ -16,7 +16,8 @@ class SgemmTest {
     Stream<Arguments> edges = IntStream.rangeClosed(1, 2 * Sgemm.MR + 1)
         .boxed().flatMap(m -> IntStream.of(1, nr - 1, nr, nr + 1, 2 * nr + 3).mapToObj(n -> Arguments.of(m, n, 7, false, false)));
     Stream<Arguments> layouts = Stream.of(
-        Arguments.of(13, 37, 300, true, false), // K crosses a 256 block: the second block accumulates
+        Arguments.of(13, 37, 1100, true, false), // K in two passes of 550: the second accumulates
+        Arguments.of(19, 70, 2500, false, false), // three passes of 834, 834, 832 over whole and edge tiles
         Arguments.of(29, 19, 64, false, true),
         Arguments.of(101, 70, 33, true, true),
         Arguments.of(200, 1100, 20, false, false), // N crosses the NC block
