@@ -5,7 +5,8 @@ import org.tessera.tensor.ConvGeometry;
 /**
  * Convolution as implicit GEMM on contiguous F32 arrays: the unfolded input (im2col) is never stored whole; SGEMM
  * packs its panels straight from the input through the geometry's source table. Per image and group:
- * forward y = W·cols(x); input gradient dx = fold(Wᵀ·dy); weight gradient dW = Σ dy·cols(x)ᵀ.
+ * forward y = W·cols(x); input gradient dx = fold(Wᵀ·dy); weight gradient dWᵀ = Σ cols(x)·dyᵀ (cols(x) as the left
+ * operand, so that packing reads its rows as runs, rather than gathering cols(x)ᵀ one element at a time).
  */
 final class ConvKernels {
   private ConvKernels() {}
@@ -46,14 +47,21 @@ final class ConvKernels {
         j += run;
       }
     }
-  }
 
-  /** Rows of cols(x)ᵀ: row l, column c·K + kk. */
-  private record WindowsTransposed(float[] x, int base, int inSize, int kernel, int out, int[] src) implements Sgemm.Rows {
-    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
-      for (int j = 0; j < n; j++) {
-        int col = j0 + j, p = src[(col % kernel) * out + row];
-        dst[at + j] = p >= 0 ? x[base + (col / kernel) * inSize + p] : 0f;
+    /** The adjoint of {@link #copy} for a whole row: adds {@code cols[at .. at + L)} into x where the row reads it. */
+    void addBack(int row, float[] cols, int at) {
+      int inH = g.in()[0], inW = g.in()[1], kw = g.kernel()[1], outH = g.out()[0], outW = g.out()[1], k = g.kernelSize();
+      int sh = g.stride()[0], sw = g.stride()[1], ph = g.padding()[0], pw = g.padding()[1], dh = g.dilation()[0], dw = g.dilation()[1];
+      int plane = base + (row / k) * inH * inW, kk = row % k, ki = kk / kw, kj = kk % kw;
+      for (int oh = 0; oh < outH; oh++) {
+        int ih = oh * sh - ph + ki * dh, iw0 = -pw + kj * dw, from = at + oh * outW;
+        if (ih < 0 || ih >= inH) continue;
+        if (sw == 1) {
+          int lo = Math.clamp(-iw0, 0, outW), hi = Math.clamp(inW - iw0, lo, outW);
+          VectorKernels.addInto(cols, from + lo, x, plane + ih * inW + iw0 + lo, hi - lo);
+        } else {
+          for (int t = 0, iw = iw0; t < outW; t++, iw += sw) if (iw >= 0 && iw < inW) x[plane + ih * inW + iw] += cols[from + t];
+        }
       }
     }
   }
@@ -78,10 +86,15 @@ final class ConvKernels {
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
     int[] src = g.sourceIndex();
     perImage(batch, (image, parallel) -> {
-      float[] cols = new float[kg * l];
+      float[] cols = COLUMNS.get(kg * l);
       for (int gr = 0; gr < groups; gr++) {
         Sgemm.multiply(kg, l, mg, new Sgemm.Operand(w, gr * mg * kg, 1, kg), new Sgemm.Operand(dy, (image * cout + gr * mg) * l, l, 1), cols, 0, parallel);
         int base = (image * cin + gr * cinG) * in;
+        if (g.in().length == 2) {
+          Windows2d target = new Windows2d(dx, base, g);
+          for (int row = 0; row < kg; row++) target.addBack(row, cols, row * l);
+          continue;
+        }
         for (int row = 0; row < kg; row++) {
           int plane = base + (row / k) * in, s = (row % k) * l;
           for (int j = 0; j < l; j++) {
@@ -93,6 +106,9 @@ final class ConvKernels {
     });
   }
 
+  // the unfolded input gradient of one image (kg·L floats, megabytes), reused between images and calls
+  private static final ThreadScratch COLUMNS = new ThreadScratch();
+
   /**
    * dw (Cout, Cin/G, K) from x (N, Cin, in) and dy (N, Cout, L): a partial sum per worker, added at the end in the
    * order of the workers' image ranges, so that the result does not depend on which worker finishes first.
@@ -102,13 +118,14 @@ final class ConvKernels {
     int[] src = g.sourceIndex();
     java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
     Parallel.range(batch, 1, (lo, hi) -> {
-      float[] partial = new float[dw.length], tmp = new float[mg * kg];
+      float[] partial = new float[dw.length], transposed = new float[kg * mg];
       boolean parallel = hi - lo == batch && Parallel.THREADS > 1; // a single worker: let SGEMM split instead
       for (int image = lo; image < hi; image++)
         for (int gr = 0; gr < groups; gr++) {
-          Sgemm.multiply(mg, kg, l, new Sgemm.Operand(dy, (image * cout + gr * mg) * l, l, 1),
-              new WindowsTransposed(x, (image * cin + gr * cinG) * in, in, k, l, src), tmp, 0, parallel);
-          VectorKernels.addInto(tmp, 0, partial, gr * mg * kg, mg * kg);
+          Sgemm.multiply(kg, mg, l, windows(x, (image * cin + gr * cinG) * in, g, src),
+              new Sgemm.Operand(dy, (image * cout + gr * mg) * l, 1, l), transposed, 0, parallel);
+          for (int o = 0; o < mg; o++)
+            for (int r = 0, at = (gr * mg + o) * kg; r < kg; r++) partial[at + r] += transposed[r * mg + o];
         }
       partials.put(lo, partial);
     });

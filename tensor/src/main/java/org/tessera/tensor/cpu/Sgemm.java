@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * A whole tile starts from C (or zero on the first pass over k) and is stored straight back; a tile at C's edge
  * accumulates alone into a buffer that the caller adds into C. Each kernel is a branch-free loop C2 compiles well
  * (with the edge handling in the same method it deoptimised and reached a third of the speed).
- * Operands are read through their strides while packing, so a transposed view costs no copy. C is contiguous.
+ * Operands are read through their strides while packing, so a transposed view costs no copy; an operand may also be
+ * any source of rows ({@link Rows}), such as a convolution's windows gathered on the fly. C is contiguous.
  */
 final class Sgemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -21,12 +22,14 @@ final class Sgemm {
   // MC_MAX·kc floats (384 KB) stays in L2.
   private static final int KC_MAX = 1024, MC_MAX = 16 * MR, NC = 32 * NR;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch(), EDGE = new ThreadScratch();
+  // rows of an operand that is not a strided matrix, gathered whole before packing (one call per row, not per panel)
+  private static final ThreadScratch GATHERED = new ThreadScratch();
 
   private Sgemm() {}
 
-  /** Where the packing of B reads its rows: a strided matrix, or a convolution's windows gathered on the fly. */
+  /** Where packing reads an operand's rows: a strided matrix, or a convolution's windows gathered on the fly. */
   interface Rows {
-    /** Writes B(row, j0 .. j0 + n) into {@code dst[at .. at + n)}. */
+    /** Writes X(row, j0 .. j0 + n) into {@code dst[at .. at + n)}. */
     void copy(int row, int j0, int n, float[] dst, int at);
   }
 
@@ -43,7 +46,7 @@ final class Sgemm {
   }
 
   /** Writes A (m×k) · B (k×n) into {@code c[cOffset..]} with row stride n, using the pool when {@code parallel}. */
-  static void multiply(int m, int n, int k, Operand a, Rows b, float[] c, int cOffset, boolean parallel) {
+  static void multiply(int m, int n, int k, Rows a, Rows b, float[] c, int cOffset, boolean parallel) {
     if (k == 0) {
       java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
       return;
@@ -86,36 +89,36 @@ final class Sgemm {
   }
 
   /** Rows ic.. of A, columns pc.. as MR-high panels: panel p holds, for each k, its MR row values side by side. */
-  private static void packA(Operand a, int ic, int mc, int pc, int kc, float[] out) {
-    float[] d = a.data;
+  private static void packA(Rows a, int ic, int mc, int pc, int kc, float[] out) {
     for (int ir = 0; ir < mc; ir += MR) {
       int base = ir * kc, rows = Math.min(MR, mc - ir);
-      if (a.colStride == 1 && rows == MR) { // the usual case: six row streams in, one contiguous stream out
-        int r0 = a.offset + (ic + ir) * a.rowStride + pc, rs = a.rowStride;
-        for (int q = 0, o = base; q < kc; q++, o += MR) {
-          out[o] = d[r0 + q];
-          out[o + 1] = d[r0 + rs + q];
-          out[o + 2] = d[r0 + 2 * rs + q];
-          out[o + 3] = d[r0 + 3 * rs + q];
-          out[o + 4] = d[r0 + 4 * rs + q];
-          out[o + 5] = d[r0 + 5 * rs + q];
-        }
-        continue;
-      }
-      for (int r = 0; r < MR; r++) {
-        if (r >= rows) {
-          for (int q = 0; q < kc; q++) out[base + q * MR + r] = 0f;
-          continue;
-        }
-        if (a.colStride != 1 && a.rowStride == 1) continue; // a transposed A: below, along its contiguous rows
-        int src = a.offset + (ic + ir + r) * a.rowStride + pc * a.colStride;
-        for (int q = 0; q < kc; q++, src += a.colStride) out[base + q * MR + r] = d[src];
-      }
-      if (a.colStride != 1 && a.rowStride == 1)
+      if (a instanceof Operand o && o.colStride == 1 && rows == MR) {
+        interleave(o.data, o.offset + (ic + ir) * o.rowStride + pc, o.rowStride, kc, out, base);
+      } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1) { // a transposed A: along its rows
         for (int q = 0; q < kc; q++) {
-          int src = a.offset + (ic + ir) + (pc + q) * a.colStride;
-          for (int r = 0; r < rows; r++) out[base + q * MR + r] = d[src + r];
+          int src = o.offset + (ic + ir) + (pc + q) * o.colStride;
+          for (int r = 0; r < MR; r++) out[base + q * MR + r] = r < rows ? o.data[src + r] : 0f;
         }
+      } else {
+        float[] gathered = GATHERED.get(MR * kc);
+        for (int r = 0; r < MR; r++) {
+          if (r < rows) a.copy(ic + ir + r, pc, kc, gathered, r * kc);
+          else java.util.Arrays.fill(gathered, r * kc, (r + 1) * kc, 0f);
+        }
+        interleave(gathered, 0, kc, kc, out, base);
+      }
+    }
+  }
+
+  /** Six rows {@code d[r0 + r·rs ..]} of length kc, interleaved: six streams in, one contiguous stream out. */
+  private static void interleave(float[] d, int r0, int rs, int kc, float[] out, int base) {
+    for (int q = 0, o = base; q < kc; q++, o += MR) {
+      out[o] = d[r0 + q];
+      out[o + 1] = d[r0 + rs + q];
+      out[o + 2] = d[r0 + 2 * rs + q];
+      out[o + 3] = d[r0 + 3 * rs + q];
+      out[o + 4] = d[r0 + 4 * rs + q];
+      out[o + 5] = d[r0 + 5 * rs + q];
     }
   }
 
@@ -135,20 +138,28 @@ final class Sgemm {
       }
       return;
     }
-    for (int jr = 0; jr < nc; jr += NR) {
-      int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
-      if (cols == NR && b instanceof Operand o && o.colStride == 1) { // whole rows of a row-major B: two vectors each
-        for (int q = 0, src = o.offset + pc * o.rowStride + jc + jr; q < kc; q++, src += o.rowStride) {
-          FloatVector.fromArray(F, o.data, src).intoArray(out, base + q * NR);
-          FloatVector.fromArray(F, o.data, src + L).intoArray(out, base + q * NR + L);
-        }
-        continue;
-      }
-      for (int q = 0; q < kc; q++) {
-        int dst = base + q * NR;
-        b.copy(pc + q, jc + jr, cols, out, dst);
-        for (int j = cols; j < NR; j++) out[dst + j] = 0f;
-      }
+    if (b instanceof Operand o && o.colStride == 1) { // a row-major B: panel by panel, each written contiguously
+      for (int jr = 0; jr < nc; jr += NR)
+        for (int q = 0, src = o.offset + (pc + q) * o.rowStride + jc + jr; q < kc; q++, src += o.rowStride)
+          copyPanelRow(o.data, src, Math.min(NR, nc - jr), out, outOffset + jr * kc + q * NR);
+      return;
+    }
+    // any other source is gathered a whole row at a time (one call per row, not per panel), then split into panels
+    float[] row = GATHERED.get(nc);
+    for (int q = 0; q < kc; q++) {
+      b.copy(pc + q, jc, nc, row, 0);
+      for (int jr = 0; jr < nc; jr += NR) copyPanelRow(row, jr, Math.min(NR, nc - jr), out, outOffset + jr * kc + q * NR);
+    }
+  }
+
+  /** One k-row of a B panel: {@code cols} values from {@code src[at..]}, zero up to NR. */
+  private static void copyPanelRow(float[] src, int at, int cols, float[] out, int dst) {
+    if (cols == NR) {
+      FloatVector.fromArray(F, src, at).intoArray(out, dst);
+      FloatVector.fromArray(F, src, at + L).intoArray(out, dst + L);
+    } else {
+      System.arraycopy(src, at, out, dst, cols);
+      java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
     }
   }
 
