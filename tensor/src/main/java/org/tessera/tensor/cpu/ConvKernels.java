@@ -31,21 +31,27 @@ final class ConvKernels {
       int inH = g.in()[0], inW = g.in()[1], kw = g.kernel()[1], outW = g.out()[1], k = g.kernelSize();
       int sh = g.stride()[0], sw = g.stride()[1], ph = g.padding()[0], pw = g.padding()[1], dh = g.dilation()[0], dw = g.dilation()[1];
       int plane = base + (row / k) * inH * inW, kk = row % k, ki = kk / kw, kj = kk % kw;
-      for (int j = j0, end = j0 + n; j < end; ) {
-        int oh = j / outW, ow = j % outW, run = Math.min(outW - ow, end - j), to = at + (j - j0);
+      // output row oh, column ow; runs end at output rows, so only the first needs a division
+      for (int j = j0, end = j0 + n, oh = j0 / outW, ow = j0 % outW; j < end; oh++, ow = 0) {
+        int run = Math.min(outW - ow, end - j), to = at + (j - j0);
         int ih = oh * sh - ph + ki * dh, iw0 = ow * sw - pw + kj * dw;
         if (ih < 0 || ih >= inH) {
-          java.util.Arrays.fill(dst, to, to + run, 0f);
+          zero(dst, to, to + run);
         } else if (sw == 1) {
           int lo = Math.clamp(-iw0, 0, run), hi = Math.clamp(inW - iw0, lo, run);
-          java.util.Arrays.fill(dst, to, to + lo, 0f);
+          zero(dst, to, to + lo);
           System.arraycopy(x, plane + ih * inW + iw0 + lo, dst, to + lo, hi - lo);
-          java.util.Arrays.fill(dst, to + hi, to + run, 0f);
+          zero(dst, to + hi, to + run);
         } else {
           for (int t = 0, iw = iw0; t < run; t++, iw += sw) dst[to + t] = iw >= 0 && iw < inW ? x[plane + ih * inW + iw] : 0f;
         }
         j += run;
       }
+    }
+
+    // the padding runs are mostly empty or one element: a plain loop, not a call into Arrays.fill each time
+    private static void zero(float[] a, int from, int to) {
+      for (int i = from; i < to; i++) a[i] = 0f;
     }
 
     /** The adjoint of {@link #copy} for a whole row: adds {@code cols[at .. at + L)} into x where the row reads it. */
