@@ -79,6 +79,14 @@ public interface Backend {
   /** {dValue, dLocations, dWeights} of msDeformAttn. */
   Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut);
 
+  /**
+   * One Adam/AdamW step in place (torch's fused optimizer step): for each element, with g the gradient,
+   * p ← p·(1 − lr·wd) when decoupled, else g ← g + wd·p; m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+   * p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε). param, grad, expAvg and expAvgSq are contiguous, of one float
+   * dtype and one shape; param, expAvg and expAvgSq are written.
+   */
+  void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step);
+
   /** The I64 permutation that sorts {@code x} along {@code dim} stably (NaN last ascending, first descending). */
   Tensor sortIndices(Tensor x, int dim, boolean descending);
 }

@@ -362,6 +362,23 @@ public final class ReferenceBackend implements Backend {
     return Tensor.contiguousView(out, shape);
   }
 
+  @Override public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep s) {
+    HostStorage p = host(param), g = host(grad), m = host(expAvg), v = host(expAvgSq);
+    double stepSize = s.lr() / s.biasCorrection1(), root2 = Math.sqrt(s.biasCorrection2());
+    for (int i = 0, n = param.numel(); i < n; i++) {
+      int ip = param.offset() + i, ig = grad.offset() + i, im = expAvg.offset() + i, iv = expAvgSq.offset() + i;
+      double pi = p.getDouble(ip), gi = g.getDouble(ig);
+      if (s.weightDecay() != 0) {
+        if (s.decoupled()) pi *= 1 - s.lr() * s.weightDecay();
+        else gi += s.weightDecay() * pi;
+      }
+      double mi = s.beta1() * m.getDouble(im) + (1 - s.beta1()) * gi, vi = s.beta2() * v.getDouble(iv) + (1 - s.beta2()) * gi * gi;
+      m.setDouble(im, mi);
+      v.setDouble(iv, vi);
+      p.setDouble(ip, pi - stepSize * mi / (Math.sqrt(vi) / root2 + s.eps()));
+    }
+  }
+
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     Reduction r = Reduction.of(x, new int[] {dim});
     int n = x.size(dim), stride = x.stride(dim);

@@ -1,5 +1,6 @@
 package org.tessera.tensor.cpu;
 
+import org.tessera.tensor.AdamStep;
 import org.tessera.tensor.Backend;
 import org.tessera.tensor.BackendProvider;
 import org.tessera.tensor.BinaryOp;
@@ -333,6 +334,15 @@ public final class CpuBackend implements Backend {
     if (bias == null) return null;
     Tensor b = bias.dtype() == DType.F32 ? bias : copy(bias, DType.F32);
     return new FlashAttention.Bias(host(b).floats(), b.offset(), b.stride(0), b.stride(1), b.stride(2));
+  }
+
+  @Override public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+    if (param.dtype() != DType.F32) {
+      generic.adamStep(param, grad, expAvg, expAvgSq, step);
+      return;
+    }
+    AdamKernel.step(host(param).floats(), param.offset(), host(grad).floats(), grad.offset(), host(expAvg).floats(), expAvg.offset(),
+        host(expAvgSq).floats(), expAvgSq.offset(), param.numel(), step);
   }
 
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return generic.sortIndices(x, dim, descending); }

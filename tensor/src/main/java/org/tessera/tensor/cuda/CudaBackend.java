@@ -7,6 +7,7 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import java.util.function.Function;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import org.tessera.tensor.AdamStep;
 import org.tessera.tensor.Backend;
 import org.tessera.tensor.Backends;
 import org.tessera.tensor.BinaryOp;
@@ -129,6 +130,27 @@ public final class CudaBackend implements Backend {
     CudaStorage out = new CudaStorage(dtype, device, Shapes.numel(shape), allocator);
     if (out.length() > 0) kernels.launch("elementwise.cu", kernel, Launch.elementwise(out.length(), context.multiprocessors), arguments.apply(out));
     return Tensor.contiguousView(out, shape);
+  }
+
+  @Override public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep s) {
+    if (param.numel() == 0) return;
+    DType t = param.dtype();
+    if (!KernelNames.elementwise(t)) { // half-precision parameters: on the host, written back
+      HostStorage p = download(param.storage()), m = download(expAvg.storage()), v = download(expAvgSq.storage());
+      cpu.adamStep(Tensor.view(p, param.shape(), param.strides(), param.offset()), onHost(grad),
+          Tensor.view(m, expAvg.shape(), expAvg.strides(), expAvg.offset()), Tensor.view(v, expAvgSq.shape(), expAvgSq.strides(), expAvgSq.offset()), s);
+      write(p, storage(param));
+      write(m, storage(expAvg));
+      write(v, storage(expAvgSq));
+      return;
+    }
+    boolean decayParam = s.weightDecay() != 0 && s.decoupled(), decayGrad = s.weightDecay() != 0 && !s.decoupled();
+    kernels.launch("optimizer.cu", KernelNames.adamStep(t), Launch.elementwise(param.numel(), context.multiprocessors),
+        Pointer.to(storage(param).at(param.offset())), Pointer.to(storage(grad).at(grad.offset())), Pointer.to(storage(expAvg).at(expAvg.offset())),
+        Pointer.to(storage(expAvgSq).at(expAvgSq.offset())), Pointer.to(new long[] {param.numel()}),
+        Pointer.to(new int[] {decayParam ? 1 : 0}), scalar(t, 1 - s.lr() * s.weightDecay()), Pointer.to(new int[] {decayGrad ? 1 : 0}),
+        scalar(t, s.weightDecay()), scalar(t, s.beta1()), scalar(t, 1 - s.beta1()), scalar(t, s.beta2()), scalar(t, 1 - s.beta2()),
+        scalar(t, Math.sqrt(s.biasCorrection2())), scalar(t, s.eps()), scalar(t, s.lr() / s.biasCorrection1()));
   }
 
   private static Pointer scalar(DType dtype, double v) {

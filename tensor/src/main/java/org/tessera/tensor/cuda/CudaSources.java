@@ -9,7 +9,7 @@ import java.util.List;
 /** The kernel sources, resources beside this class, compiled by NVRTC at first use. */
 final class CudaSources {
   /** Every .cu file of the backend (the nvcc compile test walks this list). */
-  static final List<String> ALL = List.of("elementwise.cu");
+  static final List<String> ALL = List.of("elementwise.cu", "optimizer.cu");
 
   private CudaSources() {}
 

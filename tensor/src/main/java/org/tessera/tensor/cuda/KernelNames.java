@@ -5,7 +5,7 @@ import org.tessera.tensor.BinaryOp;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.UnaryOp;
 
-/** The names elementwise.cu gives its kernels: {@code unary_<op>_<dtype>}, {@code binary_<op>_<dtype>}. */
+/** The names our .cu files give their kernels: {@code unary_<op>_<dtype>}, {@code binary_<op>_<dtype>}, {@code adam_step_<dtype>}. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -20,6 +20,11 @@ final class KernelNames {
 
   static String binary(BinaryOp op, DType dtype) {
     return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  }
+
+  /** optimizer.cu's fused Adam step for a dtype that {@link #elementwise} accepts. */
+  static String adamStep(DType dtype) {
+    return "adam_step_" + suffix(dtype);
   }
 
   private static String suffix(DType dtype) {
