@@ -6,15 +6,22 @@ import org.tessera.models.vit.VitConfig;
 import org.tessera.nn.Layer;
 import org.tessera.nn.Module;
 
-/** The model factory behind configs: model.{backbone, backbone_size, name (decoder)} → a segmentation network. */
+/**
+ * The model factory behind configs: model.{backbone, backbone_size, name (decoder)} → a segmentation network. Backbones:
+ * dinov3 (patch 16), meddinov3 (MedDINOv3's ViT-B/16), dinov2 and dinov2_reg (patch 14, without or with 4 registers).
+ */
 public final class SegmentationModels {
   private SegmentationModels() {}
 
   /** A backbone + decoder mapping (B, inChannels, H, W) to (B, numClasses, H, W) logits. */
   public static <M extends Module & Layer> M create(String backbone, String size, String decoder, int numClasses, int inChannels, int[] taps, double dropPath) {
-    if (!backbone.equals("dinov3") && !backbone.equals("meddinov3"))
-      throw new IllegalArgumentException("unknown backbone '" + backbone + "' (expected dinov3 or meddinov3)");
-    VitConfig c = backbone.equals("meddinov3") ? VitConfig.meddinov3Base() : VitConfig.dinov3(size);
+    VitConfig c = switch (backbone) {
+      case "dinov3" -> VitConfig.dinov3(size);
+      case "meddinov3" -> VitConfig.meddinov3Base();
+      case "dinov2" -> VitConfig.dinov2(size, 0);
+      case "dinov2_reg" -> VitConfig.dinov2(size, 4);
+      default -> throw new IllegalArgumentException("unknown backbone '" + backbone + "' (expected dinov3, meddinov3, dinov2 or dinov2_reg)");
+    };
     VisionTransformer vit = new VisionTransformer(c, dropPath);
     int[] t = taps != null ? taps : switch (decoder) {
       case "primus" -> new int[] {c.depth() - 1};

@@ -15,13 +15,15 @@ import org.tessera.tensor.Tensor;
  * MedDINOv3's 2-D PatchDecode (dinov3/models/primus.py; models.md §4): log2(patch) stages of ConvTranspose2d 2×2/2 +
  * LayerNormNd (eps 1e-6) + GELU halving the channels, then a 1×1 convolution to the classes. Keys
  * decode.{s}.0 (ConvT), decode.{s}.1 (norm), decode.{n} (1×1). Initialised as nnU-Net's InitWeights_He(1e-2).
+ * A patch that is not a power of 2 (DINOv2's 14) gets ⌈log2(patch)⌉ stages, which upsample the token grid by the next
+ * power of 2 (16); {@link Primus} resizes those logits to the input.
  */
 public final class PatchDecode extends Module implements Layer {
   final Sequential decode;
 
   public PatchDecode(int patch, int embedDim, int classes) {
-    int stages = Integer.numberOfTrailingZeros(patch);
-    if (Integer.bitCount(patch) != 1) throw new IllegalArgumentException("PatchDecode: the patch size must be a power of 2, got " + patch);
+    if (patch < 2) throw new IllegalArgumentException("PatchDecode: the patch size must be at least 2, got " + patch);
+    int stages = stages(patch);
     decode = register("decode", new Sequential());
     int ch = embedDim;
     for (int s = 0; s < stages; s++) {
@@ -36,6 +38,11 @@ public final class PatchDecode extends Module implements Layer {
       if (p.dim() == 4) Init.kaimingNormal(p, 1e-2, true, Rng.generator());
       else if (e.getKey().endsWith(".bias") && !isNorm(e.getKey())) Init.constant(p, 0);
     }
+  }
+
+  /** ⌈log2(patch)⌉: each stage doubles the resolution. */
+  static int stages(int patch) {
+    return 32 - Integer.numberOfLeadingZeros(patch - 1);
   }
 
   private static boolean isNorm(String key) {

@@ -4,13 +4,15 @@ import java.util.List;
 import org.tessera.models.vit.VisionTransformer;
 import org.tessera.nn.Layer;
 import org.tessera.nn.Module;
+import org.tessera.tensor.InterpolationMode;
 import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 
 /**
  * MedDINOv3's Primus and Primus_Multiscale (dinov3/models/primus.py): a 1-channel slice repeated to 3 channels, the
  * ViT's final-normed patch maps of the last block (Primus) or of several blocks concatenated (Multiscale), and a
- * PatchDecode back to full resolution. Keys dino_encoder.* and up_projection.*.
+ * PatchDecode back to full resolution. Keys dino_encoder.* and up_projection.*. With a DINOv2 encoder (patch 14) the
+ * decoder's 16-per-token logits are resized bilinearly to the input.
  */
 public final class Primus extends Module implements Layer {
   public final VisionTransformer encoder;
@@ -40,6 +42,10 @@ public final class Primus extends Module implements Layer {
       throw new IllegalArgumentException("Primus: expected input (B, " + inChannels + ", H, W) with H and W multiples of " + p + ", got " + Shapes.str(x.shape()));
     Tensor rgb = inChannels == encoder.config.inChans() ? x : x.repeat(1, encoder.config.inChans() / inChannels, 1, 1);
     List<Tensor> maps = encoder.intermediateLayers(rgb, taps, true);
-    return upProjection.forward(maps.size() == 1 ? maps.get(0) : Tensor.cat(1, maps));
+    Tensor logits = upProjection.forward(maps.size() == 1 ? maps.get(0) : Tensor.cat(1, maps));
+    // a patch that is not a power of 2 (DINOv2's 14) decodes to 16 pixels per token: back to the input's size
+    if (logits.size(2) != x.size(2) || logits.size(3) != x.size(3))
+      logits = logits.interpolate(new int[] {x.size(2), x.size(3)}, InterpolationMode.BILINEAR, false);
+    return logits;
   }
 }

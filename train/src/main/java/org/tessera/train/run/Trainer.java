@@ -13,6 +13,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.tessera.autograd.GradMode;
 import org.tessera.models.SegmentationModels;
 import org.tessera.models.vit.HuggingFaceDinov3;
+import org.tessera.models.vit.TimmNames;
 import org.tessera.nn.Layer;
 import org.tessera.nn.Lora;
 import org.tessera.nn.Losses;
@@ -143,7 +144,10 @@ public final class Trainer {
     return score;
   }
 
-  /** model.checkpoint_path: a DINOv3 .pth (teacher or plain), or a safetensors state dict (ours or Hugging Face's), for the backbone. */
+  /**
+   * model.checkpoint_path: a DINOv3/DINOv2 .pth (teacher or plain), or a safetensors state dict (ours, Hugging Face's
+   * DINOv3 or timm's), for the backbone.
+   */
   private void loadBackbone(Module model) throws IOException {
     String path = config.text("model.checkpoint_path");
     if (path == null) return;
@@ -153,6 +157,7 @@ public final class Trainer {
     sd = StateDicts.filter(sd, "ibot|dino_head|local_cls_norm", false);
     if (sd.keySet().stream().anyMatch(k -> k.startsWith("backbone."))) sd = StateDicts.stripPrefix(sd, "backbone.");
     if (HuggingFaceDinov3.matches(sd)) sd = HuggingFaceDinov3.toOriginal(sd); // facebook/dinov3-* safetensors
+    else if (TimmNames.matches(sd)) sd = TimmNames.toOriginal(sd); // timm's Eva (DINOv3) or VisionTransformer (DINOv2)
     Module encoder = model.children().get("dino_encoder");
     Module.LoadResult r = encoder.loadStateDict(sd, false);
     if (!r.shapeMismatches().isEmpty() || r.missingKeys().size() == encoder.stateDict().size())
