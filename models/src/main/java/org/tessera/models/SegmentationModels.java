@@ -13,15 +13,20 @@ import org.tessera.nn.Module;
 public final class SegmentationModels {
   private SegmentationModels() {}
 
-  /** A backbone + decoder mapping (B, inChannels, H, W) to (B, numClasses, H, W) logits. */
-  public static <M extends Module & Layer> M create(String backbone, String size, String decoder, int numClasses, int inChannels, int[] taps, double dropPath) {
-    VitConfig c = switch (backbone) {
+  /** The ViT configuration of a backbone name and size (its patch size is the input's granularity). */
+  public static VitConfig backbone(String backbone, String size) {
+    return switch (backbone) {
       case "dinov3" -> VitConfig.dinov3(size);
       case "meddinov3" -> VitConfig.meddinov3Base();
       case "dinov2" -> VitConfig.dinov2(size, 0);
       case "dinov2_reg" -> VitConfig.dinov2(size, 4);
       default -> throw new IllegalArgumentException("unknown backbone '" + backbone + "' (expected dinov3, meddinov3, dinov2 or dinov2_reg)");
     };
+  }
+
+  /** A backbone + decoder mapping (B, inChannels, H, W) to (B, numClasses, H, W) logits. */
+  public static <M extends Module & Layer> M create(String backbone, String size, String decoder, int numClasses, int inChannels, int[] taps, double dropPath) {
+    VitConfig c = backbone(backbone, size);
     VisionTransformer vit = new VisionTransformer(c, dropPath);
     int[] t = taps != null ? taps : switch (decoder) {
       case "primus" -> new int[] {c.depth() - 1};

@@ -16,13 +16,17 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    System.exit(cli().execute(args));
+  }
+
+  /** The command line with its error handling: bad input (a config key, a file, a shape) is one line, exit code 2. */
+  static CommandLine cli() {
     CommandLine cli = new CommandLine(new Main());
-    // bad input (a config key, a file, a shape) is one line naming the problem, not a stack trace
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (!(e instanceof IllegalArgumentException || e instanceof java.io.IOException || e instanceof IndexOutOfBoundsException)) throw e;
       cmd.getErr().println("error: " + e.getMessage());
       return 2;
     });
-    System.exit(cli.execute(args));
+    return cli;
   }
 }

@@ -72,10 +72,11 @@ final class PredictCommand implements Callable<Integer> {
     BufferedImage first = ImageIO.read(files.get(0).toFile());
     int channels = first.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
     Layer model = load(checkpoint, config, channels);
+    int patch = SegmentationModels.backbone(config.text("model.backbone"), config.text("model.backbone_size")).patch();
     Files.createDirectories(output);
     for (Path f : files) {
       ImageMaskDataset.Sample s = ImageMaskDataset.readImage(f);
-      long[] labels = segment(model, s);
+      long[] labels = segment(model, patch, s);
       write(output.resolve(f.getFileName()), output.resolve(f.getFileName().toString().replaceFirst("\\.png$", "_overlay.png")), s, labels);
     }
     System.out.printf("wrote %d masks and overlays to %s%n", files.size(), output);
@@ -136,9 +137,9 @@ final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The argmax labels of one image, zero-padded to a multiple of 16 for the model and cropped back. */
-  static long[] segment(Layer model, ImageMaskDataset.Sample s) {
-    int h = s.height(), w = s.width(), ph = (h + 15) / 16 * 16, pw = (w + 15) / 16 * 16;
+  /** The argmax labels of one image, zero-padded to a multiple of the patch size for the model and cropped back. */
+  static long[] segment(Layer model, int patch, ImageMaskDataset.Sample s) {
+    int h = s.height(), w = s.width(), ph = (h + patch - 1) / patch * patch, pw = (w + patch - 1) / patch * patch;
     float[] x = new float[s.channels() * ph * pw];
     for (int c = 0; c < s.channels(); c++) for (int y = 0; y < h; y++) System.arraycopy(s.pixels()[c], y * w, x, (c * ph + y) * pw, w);
     org.tessera.train.data.Batches.normalize(x, 0, x.length);

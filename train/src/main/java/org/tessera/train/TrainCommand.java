@@ -11,6 +11,7 @@ import org.tessera.train.nnunet.NnunetPaths;
 import org.tessera.train.nnunet.Plan;
 import org.tessera.train.nnunet.Splits;
 import org.tessera.train.nnunet.VolumeTrainingData;
+import org.tessera.models.SegmentationModels;
 import org.tessera.tensor.Generator;
 import org.tessera.train.data.ImageMaskData;
 import org.tessera.train.data.ImageMaskDataset;
@@ -53,13 +54,17 @@ final class TrainCommand implements Callable<Integer> {
     String dataset = positional.isEmpty() ? null : positional.get(0);
     if (dataset != null) config.set("data.dataset=" + dataset);
     String source = config.text("data.dataset");
+    int size = config.integer("train.image_size");
+    int patch = SegmentationModels.backbone(config.text("model.backbone"), config.text("model.backbone_size")).patch();
+    if (size % patch != 0)
+      throw new IllegalArgumentException("config: train.image_size must be a multiple of " + patch + " (the " + config.text("model.backbone") + " patch size), got " + size);
     Path dir;
     String[] names = null;
     if ("shapes".equals(source)) {
-      dir = Path.of("runs", "data", "shapes-" + config.integer("train.image_size"));
+      dir = Path.of("runs", "data", "shapes-" + size);
       if (!Files.isDirectory(dir.resolve("images"))) {
         System.out.println("writing the built-in shapes dataset to " + dir);
-        ShapesDataset.generate(dir, config.integer("data.train_images"), config.integer("train.image_size"), 7);
+        ShapesDataset.generate(dir, config.integer("data.train_images"), size, 7);
       }
       config.set("data.num_classes=" + ShapesDataset.CLASSES);
       names = ShapesDataset.NAMES;
@@ -73,8 +78,6 @@ final class TrainCommand implements Callable<Integer> {
     int nVal = Math.max(1, (int) Math.round(all.size() * config.number("data.val_fraction")));
     List<ImageMaskDataset.Sample> val = all.subList(all.size() - nVal, all.size()), train = all.subList(0, all.size() - nVal);
     System.out.printf("%s: %d training and %d validation images%n", dir, train.size(), val.size());
-    int size = config.integer("train.image_size");
-    if (size % 16 != 0) throw new IllegalArgumentException("config: train.image_size must be a multiple of 16 (the patch size), got " + size);
     ImageMaskData data = new ImageMaskData(train, val, config.integer("train.batch_size"), size);
     Trainer.Result r = new Trainer(config, Path.of("runs", name), System.out).run(data, names, resume);
     System.out.printf("run folder: %s (config.yaml, log.csv, progress.png, last.safetensors, best.safetensors)%n", r.runDir());

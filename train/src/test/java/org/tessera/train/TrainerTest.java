@@ -119,4 +119,35 @@ class TrainerTest {
     String printed = buf.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("class  name") && printed.contains("mean foreground Dice: "), printed);
   }
+
+  @Test
+  void aDinov2BackboneTrainsAndPredictsAtItsPatchSize(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 30, 6); // 30 px: padded to 42 (3 × 14) for prediction
+    List<ImageMaskDataset.Sample> s = ImageMaskDataset.load(data, 4);
+    List<String> o = List.of("train.batch_size=2", "train.iterations_per_epoch=2", "data.num_classes=4", "train.warmup_epochs=0", "train.epochs=1",
+        "model.backbone=dinov2_reg", "train.image_size=28");
+    new Trainer(Config.load(null, o), dir.resolve("run"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+        .run(new ImageMaskData(s.subList(0, 6), s.subList(6, 8), 2, 28), ShapesDataset.NAMES, false);
+    var saved = Safetensors.read(dir.resolve("run/last.safetensors")).tensors();
+    assertArrayEquals(new int[] {96, 3, 14, 14}, saved.get("model.dino_encoder.patch_embed.proj.weight").shape());
+    assertTrue(saved.containsKey("model.dino_encoder.register_tokens"));
+    Path pred = dir.resolve("pred");
+    assertEquals(0, new CommandLine(new Main()).execute("predict", "--checkpoint", dir.resolve("run/last.safetensors").toString(), "-i", data.toString(), "-o",
+        pred.toString()));
+    java.awt.image.BufferedImage mask = javax.imageio.ImageIO.read(pred.resolve("case_0000.png").toFile());
+    assertEquals(30, mask.getWidth());
+    assertEquals(30, mask.getHeight());
+  }
+
+  @Test
+  void anImageSizeOffThePatchGridIsRefused() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.cli();
+    cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+    int code = cli.execute("train", "model.backbone=dinov2", "train.image_size=64");
+    assertEquals(2, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("config: train.image_size must be a multiple of 14 (the dinov2 patch size), got 64"),
+        err.toString(StandardCharsets.UTF_8));
+  }
 }
