@@ -1,5 +1,6 @@
 package org.tessera.tensor.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -62,14 +63,16 @@ final class Sgemm {
         int panels = (nc + NR - 1) / NR;
         if (parallel) Parallel.range(panels, 4, (lo, hi) -> packB(b, pcF, kc, jcF + lo * NR, Math.min(nc - lo * NR, (hi - lo) * NR), packedB, lo * NR * kc));
         else packB(b, pc, kc, jc, nc, packedB, 0);
-        // A blocks of equal size, a whole number of them per worker, so that no worker waits on another
+        // A blocks of equal size, a whole number of them per worker, claimed one at a time: with no disturbance every
+        // worker takes the same share; a worker the VM or the JIT holds up leaves its blocks to the others
         int workers = parallel ? Parallel.THREADS : 1;
         int rounds = (m + workers * MC_MAX - 1) / (workers * MC_MAX);
         int mcBlock = roundUp((m + workers * rounds - 1) / (workers * rounds), MR);
         int blocks = (m + mcBlock - 1) / mcBlock;
+        AtomicInteger nextBlock = new AtomicInteger();
         Parallel.Body body = (lo, hi) -> {
           float[] packedA = PACKED_A.get(mcBlock * kc), edge = EDGE.get(MR * NR);
-          for (int blk = lo; blk < hi; blk++) {
+          for (int blk; (blk = nextBlock.getAndIncrement()) < blocks; ) {
             int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
             packA(a, ic, mc, pcF, kc, packedA);
             for (int jr = 0; jr < nc; jr += NR)
@@ -78,8 +81,8 @@ final class Sgemm {
                     Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
           }
         };
-        if (parallel) Parallel.range(blocks, 1, body);
-        else body.run(0, blocks);
+        if (parallel) Parallel.range(Math.min(workers, blocks), 1, body);
+        else body.run(0, 1);
       }
     }
   }
