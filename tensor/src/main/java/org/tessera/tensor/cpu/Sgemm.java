@@ -97,10 +97,15 @@ final class Sgemm {
       int base = ir * kc, rows = Math.min(MR, mc - ir);
       if (a instanceof Operand o && o.colStride == 1 && rows == MR) {
         interleave(o.data, o.offset + (ic + ir) * o.rowStride + pc, o.rowStride, kc, out, base);
-      } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1) { // a transposed A: along its rows
-        for (int q = 0; q < kc; q++) {
-          int src = o.offset + (ic + ir) + (pc + q) * o.colStride;
-          for (int r = 0; r < MR; r++) out[base + q * MR + r] = r < rows ? o.data[src + r] : 0f;
+      } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1 && rows == MR) { // a transposed A: six in a row
+        float[] d = o.data;
+        for (int q = 0, src = o.offset + (ic + ir) + pc * o.colStride, at = base; q < kc; q++, src += o.colStride, at += MR) {
+          out[at] = d[src];
+          out[at + 1] = d[src + 1];
+          out[at + 2] = d[src + 2];
+          out[at + 3] = d[src + 3];
+          out[at + 4] = d[src + 4];
+          out[at + 5] = d[src + 5];
         }
       } else {
         float[] gathered = GATHERED.get(MR * kc);
@@ -125,18 +130,33 @@ final class Sgemm {
     }
   }
 
+  /** Eight rows {@code d[s + t·rs ..]} of length kc as eight adjacent columns of a B panel: eight streams in, eight adjacent stores out. */
+  private static void transposeEight(float[] d, int s, int rs, int kc, float[] out, int at) {
+    for (int q = 0; q < kc; q++, at += NR) {
+      out[at] = d[s + q];
+      out[at + 1] = d[s + rs + q];
+      out[at + 2] = d[s + 2 * rs + q];
+      out[at + 3] = d[s + 3 * rs + q];
+      out[at + 4] = d[s + 4 * rs + q];
+      out[at + 5] = d[s + 5 * rs + q];
+      out[at + 6] = d[s + 6 * rs + q];
+      out[at + 7] = d[s + 7 * rs + q];
+    }
+  }
+
   /** Rows pc.. of B, columns jc.. as NR-wide panels: panel p holds, for each k, its NR column values side by side. */
   private static void packB(Rows b, int pc, int kc, int jc, int nc, float[] out, int outOffset) {
     if (b instanceof Operand o && o.colStride != 1 && o.rowStride == 1) { // Bᵀ of a linear layer: read its rows whole
       for (int jr = 0; jr < nc; jr += NR) {
         int base = outOffset + jr * kc, cols = Math.min(NR, nc - jr);
-        for (int j = 0; j < NR; j++) {
-          if (j >= cols) {
-            for (int q = 0; q < kc; q++) out[base + q * NR + j] = 0f;
+        for (int j = 0; j < NR; j += 8) {
+          int src = o.offset + pc + (jc + jr + j) * o.colStride;
+          if (j + 8 <= cols) {
+            transposeEight(o.data, src, o.colStride, kc, out, base + j);
             continue;
           }
-          int src = o.offset + pc + (jc + jr + j) * o.colStride;
-          for (int q = 0; q < kc; q++) out[base + q * NR + j] = o.data[src + q];
+          for (int t = j; t < j + 8; t++, src += o.colStride)
+            for (int q = 0; q < kc; q++) out[base + q * NR + t] = t < cols ? o.data[src + q] : 0f;
         }
       }
       return;
