@@ -22,7 +22,7 @@ import org.tessera.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx12g", "-Xms12g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx12g", "-Xms12g", "-XX:+AlwaysPreTouch"})
 public class AttentionBenchmark {
   @Param({"197", "1025", "3137"})
   public int n;

@@ -25,7 +25,7 @@ import org.tessera.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx8g", "-Xms8g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx8g", "-Xms8g", "-XX:+AlwaysPreTouch"})
 public class GemmBenchmark {
   @Param({"256", "1024", "2048"})
   public int n;

@@ -24,7 +24,7 @@ import org.tessera.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx8g", "-Xms8g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx8g", "-Xms8g", "-XX:+AlwaysPreTouch"})
 public class MsDeformAttnBenchmark {
   static final int[][] LEVELS = {{90, 90}, {45, 45}, {23, 23}};
   private Tensor value, shapes, starts, locations, weights, upstream;

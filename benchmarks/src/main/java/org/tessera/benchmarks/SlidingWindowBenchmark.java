@@ -28,7 +28,7 @@ import org.tessera.train.nnunet.SlidingWindow;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 10)
 @Measurement(iterations = 3, time = 10)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx12g", "-Xms12g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx12g", "-Xms12g", "-XX:+AlwaysPreTouch"})
 public class SlidingWindowBenchmark {
   @Param({"false", "true"})
   public boolean mirror;

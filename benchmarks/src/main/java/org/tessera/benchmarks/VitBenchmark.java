@@ -31,7 +31,7 @@ import org.tessera.tensor.Tensor;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx16g", "-Xms16g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:G1HeapRegionSize=1m", "-Xmx16g", "-Xms16g", "-XX:+AlwaysPreTouch"})
 public class VitBenchmark {
   @Param({"small", "base"})
   public String size;
