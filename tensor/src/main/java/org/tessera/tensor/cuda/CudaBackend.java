@@ -16,6 +16,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.Device;
 import org.tessera.tensor.HostStorage;
 import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Reduction;
 import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Storage;
 import org.tessera.tensor.Tensor;
@@ -179,9 +180,35 @@ public final class CudaBackend implements Backend {
     write(host, storage(dst));
   }
 
-  @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b))); }
-  @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) { return viaHost(cpu.reduce(op, onHost(x), dims)); }
-  @Override public Tensor argReduce(boolean max, Tensor x, int dim) { return viaHost(cpu.argReduce(max, onHost(x), dim)); }
+  @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
+    if (cond.dtype() != DType.BOOL || !KernelNames.elementwise(a.dtype())) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
+    return elementwise(KernelNames.where(a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(cond).at(0)),
+        Pointer.to(LayoutArgument.of(cond)), Pointer.to(storage(a).at(0)), Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)),
+        Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
+  }
+
+  @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
+    // integer sums are exact I64 on the host; an empty reduction is the identity there too
+    if (!KernelNames.elementwise(x.dtype()) || x.numel() == 0) return viaHost(cpu.reduce(op, onHost(x), dims));
+    Reduction r = Reduction.of(x, dims);
+    CudaStorage out = new CudaStorage(x.dtype(), device, Shapes.numel(r.outShape()), allocator);
+    kernels.launch("reduce.cu", KernelNames.reduce(op, x.dtype()), Launch.reduction(out.length(), r.innerSize(), context.multiprocessors),
+        Pointer.to(storage(x).at(0)), Pointer.to(LayoutArgument.of(r.outShape(), x.strides(), x.offset())),
+        Pointer.to(LayoutArgument.of(r.innerShape(), r.innerStrides(), 0)), Pointer.to(new long[] {r.innerSize()}), Pointer.to(out.at(0)),
+        Pointer.to(new long[] {out.length()}));
+    return Tensor.contiguousView(out, r.outShape());
+  }
+
+  @Override public Tensor argReduce(boolean max, Tensor x, int dim) {
+    if (!KernelNames.elementwise(x.dtype()) || x.size(dim) == 0) return viaHost(cpu.argReduce(max, onHost(x), dim));
+    Reduction r = Reduction.of(x, new int[] {dim});
+    CudaStorage out = new CudaStorage(DType.I64, device, Shapes.numel(r.outShape()), allocator);
+    if (out.length() > 0)
+      kernels.launch("reduce.cu", KernelNames.argReduce(max, x.dtype()), Launch.reduction(out.length(), x.size(dim), context.multiprocessors),
+          Pointer.to(storage(x).at(0)), Pointer.to(LayoutArgument.of(r.outShape(), x.strides(), x.offset())), Pointer.to(new long[] {x.size(dim)}),
+          Pointer.to(new long[] {x.stride(dim)}), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}));
+    return Tensor.contiguousView(out, r.outShape());
+  }
   @Override public Tensor gather(Tensor x, int dim, Tensor index) { return viaHost(cpu.gather(onHost(x), dim, onHost(index))); }
 
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {

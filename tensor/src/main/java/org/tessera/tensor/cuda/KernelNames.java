@@ -3,9 +3,10 @@ package org.tessera.tensor.cuda;
 import java.util.Locale;
 import org.tessera.tensor.BinaryOp;
 import org.tessera.tensor.DType;
+import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels: {@code unary_<op>_<dtype>}, {@code binary_<op>_<dtype>}, {@code adam_step_<dtype>}. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -20,6 +21,20 @@ final class KernelNames {
 
   static String binary(BinaryOp op, DType dtype) {
     return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  }
+
+  static String where(DType dtype) {
+    return "where_" + suffix(dtype);
+  }
+
+  /** reduce.cu's {@code reduce_<op>_<dtype>}. */
+  static String reduce(ReduceOp op, DType dtype) {
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  }
+
+  /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */
+  static String argReduce(boolean max, DType dtype) {
+    return (max ? "argmax_" : "argmin_") + suffix(dtype);
   }
 
   /** optimizer.cu's fused Adam step for a dtype that {@link #elementwise} accepts. */

@@ -15,4 +15,15 @@ record Launch(int blocks, int threads) {
     long wanted = (n + THREADS - 1) / THREADS;
     return new Launch((int) Math.min(wanted, (long) multiprocessors * BLOCKS_PER_SM), THREADS);
   }
+
+  /**
+   * A reduction (reduce.cu): one block per output while that fits in the resident blocks, each block a power of two
+   * of threads from 32 (a warp) to 256, no more than the reduced elements need.
+   */
+  static Launch reduction(long outputs, long reducedPerOutput, int multiprocessors) {
+    if (outputs <= 0) throw new IllegalArgumentException("a reduction needs at least one output, got " + outputs);
+    int threads = 32;
+    while (threads < THREADS && threads < reducedPerOutput) threads *= 2;
+    return new Launch((int) Math.min(outputs, (long) multiprocessors * BLOCKS_PER_SM), threads);
+  }
 }

@@ -1,7 +1,9 @@
 package org.tessera.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,11 +13,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tessera.tensor.BinaryOp;
+import org.tessera.tensor.Cursor;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Device;
+import org.tessera.tensor.Generator;
+import org.tessera.tensor.HostStorage;
+import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Reduction;
+import org.tessera.tensor.Shapes;
+import org.tessera.tensor.Tensor;
 import org.tessera.tensor.UnaryOp;
 
-/** What the CUDA backend computes on the host before a launch: grids, argument structs, kernel names. */
+/** What the CUDA backend computes on the host before a launch: grids, argument structs, kernel names, sources. */
 class CudaHostLogicTest {
   @Test
   void elementwiseLaunchesOneThreadPerElementUpToTheResidentBlocks() {
@@ -54,6 +68,86 @@ class CudaHostLogicTest {
     assertEquals(binary, opList(source, "BINARY_OPS"));
     assertEquals("unary_gelu_tanh_f32", KernelNames.unary(UnaryOp.GELU_TANH, org.tessera.tensor.DType.F32));
     assertEquals("binary_maximum_f64", KernelNames.binary(BinaryOp.MAXIMUM, org.tessera.tensor.DType.F64));
+  }
+
+  @Test
+  void reductionsLaunchABlockPerOutputWithAsManyThreadsAsTheyNeed() {
+    assertEquals(new Launch(1, 32), Launch.reduction(1, 1, 132));
+    assertEquals(new Launch(10, 64), Launch.reduction(10, 33, 132));
+    assertEquals(new Launch(10, 256), Launch.reduction(10, 1 << 20, 132));
+    assertEquals(new Launch(132 * 8, 128), Launch.reduction(1L << 30, 100, 132));
+    assertThrows(IllegalArgumentException.class, () -> Launch.reduction(0, 5, 132));
+  }
+
+  @Test
+  void everyReduceOpHasItsKernel() {
+    Set<String> ops = new TreeSet<>();
+    for (ReduceOp op : ReduceOp.values()) ops.add(op.name().toLowerCase(Locale.ROOT));
+    String source = CudaSources.read("reduce.cu");
+    assertEquals(ops, opList(source, "REDUCE_OPS"));
+    assertEquals("reduce_max_f32", KernelNames.reduce(ReduceOp.MAX, DType.F32));
+    assertEquals("argmin_f64", KernelNames.argReduce(false, DType.F64));
+    for (DType t : new DType[] {DType.F32, DType.F64}) {
+      String c = t == DType.F32 ? "float" : "double", suffix = KernelNames.where(t).substring("where_".length());
+      for (boolean max : new boolean[] {true, false})
+        assertTrue(source.contains("ARG_KERNEL(" + c + ", " + suffix + ", " + KernelNames.argReduce(max, t).replace("_" + suffix, "") + ", " + max + ")"),
+            KernelNames.argReduce(max, t));
+      assertTrue(CudaSources.read("elementwise.cu").contains("WHERE_KERNEL(" + c + ", " + suffix + ")"), KernelNames.where(t));
+    }
+  }
+
+  @Test
+  void includesArePastedOnce() {
+    String source = CudaSources.read("reduce.cu");
+    assertFalse(source.contains("#include"));
+    assertEquals(1, source.split("struct Layout \\{", -1).length - 1);
+    assertTrue(CudaSources.read("elementwise.cu").contains("__device__ __forceinline__ long long offset_of"));
+  }
+
+  /**
+   * The two layouts a reduction launch passes, read by a Java twin of the kernels' offset_of, address exactly the
+   * elements the reference backend's cursors reduce, in the same order, for random views (permuted, narrowed,
+   * broadcast) and random sets of dims.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+  void reductionLayoutsAddressWhatTheReferenceReduces(int seed) {
+    Generator g = new Generator(seed);
+    int rank = 1 + (int) g.nextLong(4);
+    int[] shape = new int[rank], strides = new int[rank];
+    int stride = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+      shape[d] = 1 + (int) g.nextLong(4);
+      strides[d] = g.nextLong(5) == 0 ? 0 : stride; // now and then a broadcast dim
+      stride *= shape[d] + 1; // gaps: a narrowed parent
+    }
+    for (int d = rank - 1; d > 0; d--) { // a permutation
+      int e = (int) g.nextLong(d + 1);
+      int t = shape[d]; shape[d] = shape[e]; shape[e] = t;
+      t = strides[d]; strides[d] = strides[e]; strides[e] = t;
+    }
+    Tensor x = Tensor.view(HostStorage.allocate(DType.F32, Device.CPU, stride + 3), shape, strides, 3);
+    int[] dims = IntStream.range(0, rank).filter(d -> g.nextLong(2) == 0).toArray();
+    Reduction r = Reduction.of(x, dims);
+    byte[] outer = LayoutArgument.of(r.outShape(), x.strides(), x.offset()), inner = LayoutArgument.of(r.innerShape(), r.innerStrides(), 0);
+    Cursor outCursor = r.outer();
+    for (long o = 0; o < Shapes.numel(r.outShape()); o++, outCursor.next()) {
+      Cursor in = r.inner(outCursor.offsets[0]);
+      for (long j = 0; j < r.innerSize(); j++, in.next())
+        assertEquals(in.offsets[0], offsetOf(outer, o) + offsetOf(inner, j), "output " + o + ", reduced element " + j);
+    }
+  }
+
+  /** elementwise.cu's offset_of, on a packed Layout. */
+  private static long offsetOf(byte[] layout, long i) {
+    ByteBuffer b = ByteBuffer.wrap(layout).order(ByteOrder.LITTLE_ENDIAN);
+    long off = b.getLong(LayoutArgument.OFFSET_AT);
+    for (int d = b.getInt(0) - 1; d >= 0; --d) {
+      long size = b.getLong(LayoutArgument.SIZES_AT + 8 * d);
+      off += (i % size) * b.getLong(LayoutArgument.STRIDES_AT + 8 * d);
+      i /= size;
+    }
+    return off;
   }
 
   /** The op names of an X-macro list {@code #define NAME(X) X(op, expr) \ ...}. */
