@@ -150,4 +150,33 @@ class TrainerTest {
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("config: train.image_size must be a multiple of 14 (the dinov2 patch size), got 64"),
         err.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void trainDeviceRunsTheLoopOnThatBackend(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 7);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    // one iteration: the logged loss is that of the first batch, before any update, so the two backends must agree
+    train(data, dir.resolve("cpu"), 1, false, quiet, "train.iterations_per_epoch=1");
+    train(data, dir.resolve("ref"), 1, false, quiet, "train.iterations_per_epoch=1", "train.device=ref");
+    double cpu = firstLoss(dir.resolve("cpu/log.csv")), ref = firstLoss(dir.resolve("ref/log.csv"));
+    assertEquals(ref, cpu, 1e-5 * Math.abs(ref), "loss of the first batch on the cpu and reference backends");
+    assertEquals(org.tessera.tensor.Device.CPU, org.tessera.tensor.Tensor.defaultDevice(), "the default device is restored");
+  }
+
+  @Test
+  void anUnavailableDeviceIsOneLine(@TempDir Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(org.tessera.tensor.Backends.unavailableReason(org.tessera.tensor.Device.of("cuda:0")) != null,
+        "this machine has a CUDA device");
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 7);
+    var e = assertThrows(IllegalArgumentException.class, () -> train(data, dir.resolve("run"), 1, false, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8), "train.device=cuda:0"));
+    assertTrue(e.getMessage().startsWith("config: train.device=cuda:0: no CUDA device"), e.getMessage());
+  }
+
+  private static double firstLoss(Path log) throws IOException {
+    List<String> rows = Files.readAllLines(log);
+    return Double.parseDouble(rows.get(1).split(",")[List.of(rows.get(0).split(",")).indexOf("train_loss")]);
+  }
 }

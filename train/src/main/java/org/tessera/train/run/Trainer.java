@@ -27,6 +27,8 @@ import org.tessera.nn.optim.Optimizer;
 import org.tessera.nn.optim.ParamGroup;
 import org.tessera.nn.optim.Schedules;
 import org.tessera.nn.optim.Sgd;
+import org.tessera.tensor.Backends;
+import org.tessera.tensor.Device;
 import org.tessera.tensor.Tensor;
 import org.tessera.train.Config;
 import org.tessera.train.data.Batches;
@@ -51,7 +53,21 @@ public final class Trainer {
     this.out = out;
   }
 
-  public <M extends Module & Layer> Result run(TrainingData data, String[] classNames, boolean resume) throws IOException, InterruptedException {
+  /** Trains on train.device (cpu, cuda:N or ref): the model, the batches and the optimizer state live there. */
+  public Result run(TrainingData data, String[] classNames, boolean resume) throws IOException, InterruptedException {
+    Device device = Device.of(config.text("train.device"));
+    String unavailable = Backends.unavailableReason(device);
+    if (unavailable != null) throw new IllegalArgumentException("config: train.device=" + device + ": " + unavailable);
+    Device previous = Tensor.defaultDevice();
+    Tensor.setDefaultDevice(device);
+    try {
+      return train(data, classNames, resume);
+    } finally {
+      Tensor.setDefaultDevice(previous);
+    }
+  }
+
+  private <M extends Module & Layer> Result train(TrainingData data, String[] classNames, boolean resume) throws IOException, InterruptedException {
     int classes = config.integer("data.num_classes"), epochs = config.integer("train.epochs"), iters = config.integer("train.iterations_per_epoch");
     int batch = data.batchSize();
     long seed = config.integer("train.seed");
