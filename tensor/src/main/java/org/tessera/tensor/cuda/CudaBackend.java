@@ -137,12 +137,11 @@ public final class CudaBackend implements Backend {
     if (param.numel() == 0) return;
     DType t = param.dtype();
     if (!KernelNames.elementwise(t)) { // half-precision parameters: on the host, written back
-      HostStorage p = download(param.storage()), m = download(expAvg.storage()), v = download(expAvgSq.storage());
-      cpu.adamStep(Tensor.view(p, param.shape(), param.strides(), param.offset()), onHost(grad),
-          Tensor.view(m, expAvg.shape(), expAvg.strides(), expAvg.offset()), Tensor.view(v, expAvgSq.shape(), expAvgSq.strides(), expAvgSq.offset()), s);
-      write(p, storage(param));
-      write(m, storage(expAvg));
-      write(v, storage(expAvgSq));
+      Tensor p = onHost(param), m = onHost(expAvg), v = onHost(expAvgSq);
+      cpu.adamStep(p, onHost(grad), m, v, s);
+      writeBack(p, param);
+      writeBack(m, expAvg);
+      writeBack(v, expAvgSq);
       return;
     }
     boolean decayParam = s.weightDecay() != 0 && s.decoupled(), decayGrad = s.weightDecay() != 0 && !s.decoupled();
@@ -212,9 +211,9 @@ public final class CudaBackend implements Backend {
   @Override public Tensor gather(Tensor x, int dim, Tensor index) { return viaHost(cpu.gather(onHost(x), dim, onHost(index))); }
 
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    HostStorage host = download(dst.storage());
-    cpu.scatterAdd(Tensor.view(host, dst.shape(), dst.strides(), dst.offset()), dim, onHost(index), onHost(src));
-    write(host, storage(dst));
+    Tensor d = onHost(dst);
+    cpu.scatterAdd(d, dim, onHost(index), onHost(src));
+    writeBack(d, dst);
   }
 
   @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) { return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups)); }
@@ -246,6 +245,11 @@ public final class CudaBackend implements Backend {
   /** The same view of a downloaded copy of the tensor's storage, on the CPU (null for an absent optional input). */
   private Tensor onHost(Tensor t) {
     return t == null ? null : Tensor.view(download(t.storage()), t.shape(), t.strides(), t.offset());
+  }
+
+  /** Copies the whole host storage behind {@code hostView} (from {@link #onHost}, then changed in place) back into t's. */
+  private void writeBack(Tensor hostView, Tensor t) {
+    write((HostStorage) hostView.storage(), storage(t));
   }
 
   /** A CPU result as the same view of an uploaded copy. */
