@@ -74,6 +74,10 @@ final class ConvKernels {
 
   /** y (N, Cout, L) from x (N, Cin, in) and w (Cout, Cin/G, K). */
   static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    if (ShiftedConv.applies(g)) {
+      ShiftedConv.forward(x, w, y, batch, cin, cout, groups, g);
+      return;
+    }
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
     int[] src = g.sourceIndex();
     perImage(batch, (image, parallel) -> {
@@ -89,6 +93,10 @@ final class ConvKernels {
 
   /** dx (N, Cin, in) from dy (N, Cout, L) and w (Cout, Cin/G, K). */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    if (ShiftedConv.appliesToInputGrad(g)) {
+      ShiftedConv.inputGrad(dy, w, dx, batch, cin, cout, groups, g);
+      return;
+    }
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
     int[] src = g.sourceIndex();
     perImage(batch, (image, parallel) -> {
@@ -121,15 +129,18 @@ final class ConvKernels {
    */
   static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
-    int[] src = g.sourceIndex();
+    boolean shifted = ShiftedConv.applies(g);
+    int[] src = shifted ? null : g.sourceIndex();
+    ShiftedConv.Plan plan = shifted ? ShiftedConv.weightPlan(g, cinG) : null;
     java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
     Parallel.range(batch, 1, (lo, hi) -> {
       float[] partial = new float[dw.length], transposed = new float[kg * mg];
       boolean parallel = hi - lo == batch && Parallel.THREADS > 1; // a single worker: let SGEMM split instead
       for (int image = lo; image < hi; image++)
         for (int gr = 0; gr < groups; gr++) {
-          Sgemm.multiply(kg, mg, l, windows(x, (image * cin + gr * cinG) * in, g, src),
-              new Sgemm.Operand(dy, (image * cout + gr * mg) * l, 1, l), transposed, 0, parallel);
+          int xBase = (image * cin + gr * cinG) * in, dyBase = (image * cout + gr * mg) * l;
+          if (shifted) ShiftedConv.weightProduct(plan, x, xBase, cinG, dy, dyBase, mg, transposed, parallel);
+          else Sgemm.multiply(kg, mg, l, windows(x, xBase, g, src), new Sgemm.Operand(dy, dyBase, 1, l), transposed, 0, parallel);
           for (int o = 0; o < mg; o++)
             for (int r = 0, at = (gr * mg + o) * kg; r < kg; r++) partial[at + r] += transposed[r * mg + o];
         }
@@ -139,12 +150,12 @@ final class ConvKernels {
   }
 
   @FunctionalInterface
-  private interface ImageTask {
+  interface ImageTask {
     void run(int image, boolean parallel);
   }
 
   /** One image per worker when there are enough images; otherwise images in turn, each product split over the workers. */
-  private static void perImage(int batch, ImageTask task) {
+  static void perImage(int batch, ImageTask task) {
     if (batch >= Parallel.THREADS) {
       Parallel.range(batch, 1, (lo, hi) -> {
         for (int image = lo; image < hi; image++) task.run(image, false);

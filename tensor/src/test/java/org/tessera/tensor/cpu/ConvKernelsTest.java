@@ -1,0 +1,94 @@
+package org.tessera.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tessera.tensor.ConvGeometry;
+import org.tessera.tensor.Generator;
+
+/**
+ * The 2-D convolution kernels (forward, input and weight gradient) against a scalar loop in double precision:
+ * stride-1 geometries that take the shifted-rows path (kernel rows not a multiple of the 6-row tile, columns not a
+ * multiple of the 32-column tile, dilation, groups, one image split over the workers and several images), padding
+ * beyond the kernel's reach (whose input gradient is not a convolution) and strided ones that take im2col.
+ */
+class ConvKernelsTest {
+  record Case(int batch, int cin, int cout, int groups, int h, int w, int kh, int kw, int stride, int ph, int pw, int dh, int dw) {
+    ConvGeometry geometry() {
+      return ConvGeometry.of("conv2d", new int[] {h, w}, new int[] {kh, kw}, new int[] {stride, stride}, new int[] {ph, pw}, new int[] {dh, dw});
+    }
+  }
+
+  static Stream<Arguments> cases() {
+    Stream<Case> fixed = Stream.of(
+        new Case(1, 5, 7, 1, 9, 11, 3, 3, 1, 1, 1, 1, 1), // one image: column strips split over workers
+        new Case(3, 4, 13, 1, 6, 40, 3, 3, 1, 1, 1, 1, 1), // rows 13 = 2 tiles + 1, a row longer than a strip
+        new Case(2, 6, 6, 2, 7, 5, 1, 1, 1, 0, 0, 1, 1), // 1×1, groups
+        new Case(2, 3, 4, 1, 12, 10, 5, 3, 1, 4, 2, 2, 1), // dilated, padding (k − 1)·d exactly
+        new Case(2, 3, 5, 1, 6, 7, 2, 2, 1, 2, 0, 1, 1), // padding beyond the kernel's reach: input gradient by im2col
+        new Case(2, 4, 6, 2, 9, 9, 3, 3, 2, 1, 1, 1, 1)); // stride 2: im2col throughout
+    Stream<Case> random = IntStream.range(0, 12).mapToObj(seed -> {
+      Generator gen = new Generator(100 + seed);
+      java.util.function.IntUnaryOperator g = bound -> (int) gen.nextLong(bound);
+      int groups = 1 + g.applyAsInt(2), kh = 1 + g.applyAsInt(3), kw = 1 + g.applyAsInt(3), dh = 1 + g.applyAsInt(2), dw = 1 + g.applyAsInt(2);
+      return new Case(1 + g.applyAsInt(3), groups * (1 + g.applyAsInt(4)), groups * (1 + g.applyAsInt(9)), groups, dh * (kh - 1) + 1 + g.applyAsInt(8),
+          dw * (kw - 1) + 1 + g.applyAsInt(40), kh, kw, 1, g.applyAsInt(dh * (kh - 1) + 1), g.applyAsInt(dw * (kw - 1) + 1), dh, dw);
+    });
+    return Stream.concat(fixed, random).map(Arguments::of);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void agreesWithTheScalarLoop(Case c) {
+    ConvGeometry g = c.geometry();
+    int cinG = c.cin / c.groups, coutG = c.cout / c.groups, oh = g.out()[0], ow = g.out()[1];
+    Generator gen = new Generator(c.hashCode());
+    float[] x = random(gen, c.batch * c.cin * c.h * c.w), w = random(gen, c.cout * cinG * c.kh * c.kw), dy = random(gen, c.batch * c.cout * oh * ow);
+    double[] y = new double[dy.length], dx = new double[x.length], dw = new double[w.length];
+    for (int n = 0; n < c.batch; n++)
+      for (int o = 0; o < c.cout; o++)
+        for (int i = 0; i < oh; i++)
+          for (int j = 0; j < ow; j++) {
+            int yi = ((n * c.cout + o) * oh + i) * ow + j;
+            for (int ci = 0; ci < cinG; ci++)
+              for (int ki = 0; ki < c.kh; ki++)
+                for (int kj = 0; kj < c.kw; kj++) {
+                  int ih = i * c.stride - c.ph + ki * c.dh, iw = j * c.stride - c.pw + kj * c.dw;
+                  if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w) continue;
+                  int xi = ((n * c.cin + (o / coutG) * cinG + ci) * c.h + ih) * c.w + iw, wi = ((o * cinG + ci) * c.kh + ki) * c.kw + kj;
+                  y[yi] += (double) w[wi] * x[xi];
+                  dx[xi] += (double) w[wi] * dy[yi];
+                  dw[wi] += (double) x[xi] * dy[yi];
+                }
+          }
+    float[] gotY = new float[y.length], gotDx = new float[x.length], gotDw = new float[w.length];
+    ConvKernels.forward(x, w, gotY, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.inputGrad(dy, w, gotDx, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.weightGrad(x, dy, gotDw, c.batch, c.cin, c.cout, c.groups, g);
+    assertClose("y", y, gotY);
+    assertClose("dx", dx, gotDx);
+    assertClose("dw", dw, gotDw);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void shiftedRowsTakeStrideOneOnly(Case c) {
+    assertEquals(c.stride == 1, ShiftedConv.applies(c.geometry()));
+    if (ShiftedConv.appliesToInputGrad(c.geometry())) assertTrue(c.ph <= c.dh * (c.kh - 1) && c.pw <= c.dw * (c.kw - 1));
+  }
+
+  private static float[] random(Generator gen, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) a[i] = (float) gen.nextGaussian();
+    return a;
+  }
+
+  private static void assertClose(String what, double[] want, float[] got) {
+    for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), what + "[" + i + "]");
+  }
+}
