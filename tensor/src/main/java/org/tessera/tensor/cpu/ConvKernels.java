@@ -74,6 +74,10 @@ final class ConvKernels {
 
   /** y (N, Cout, L) from x (N, Cin, in) and w (Cout, Cin/G, K). */
   static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    if (PatchConv.applies(g, groups)) {
+      PatchConv.forward(x, w, y, batch, cin, cout, g);
+      return;
+    }
     if (ShiftedConv.applies(g)) {
       ShiftedConv.forward(x, w, y, batch, cin, cout, groups, g);
       return;
@@ -93,6 +97,10 @@ final class ConvKernels {
 
   /** dx (N, Cin, in) from dy (N, Cout, L) and w (Cout, Cin/G, K). */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g) {
+    if (PatchConv.applies(g, groups)) {
+      PatchConv.inputGrad(dy, w, dx, batch, cin, cout, g);
+      return;
+    }
     if (ShiftedConv.appliesToInputGrad(g)) {
       ShiftedConv.inputGrad(dy, w, dx, batch, cin, cout, groups, g);
       return;
@@ -129,6 +137,10 @@ final class ConvKernels {
    */
   static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
+    if (PatchConv.applies(g, groups)) {
+      PatchConv.weightGrad(x, dy, dw, batch, cin, cout, g);
+      return;
+    }
     boolean shifted = ShiftedConv.applies(g);
     int[] src = shifted ? null : g.sourceIndex();
     ShiftedConv.Plan plan = shifted ? ShiftedConv.weightPlan(g, cinG) : null;

@@ -15,7 +15,8 @@ import org.tessera.tensor.Generator;
  * The 2-D convolution kernels (forward, input and weight gradient) against a scalar loop in double precision:
  * stride-1 geometries that take the shifted-rows path (kernel rows not a multiple of the 6-row tile, columns not a
  * multiple of the 32-column tile, dilation, groups, one image split over the workers and several images), padding
- * beyond the kernel's reach (whose input gradient is not a convolution) and strided ones that take im2col.
+ * beyond the kernel's reach (whose input gradient is not a convolution), patch embeddings (kernel = stride) as
+ * products over the whole batch, and other strided ones that take im2col.
  */
 class ConvKernelsTest {
   record Case(int batch, int cin, int cout, int groups, int h, int w, int kh, int kw, int stride, int ph, int pw, int dh, int dw) {
@@ -31,7 +32,9 @@ class ConvKernelsTest {
         new Case(2, 6, 6, 2, 7, 5, 1, 1, 1, 0, 0, 1, 1), // 1×1, groups
         new Case(2, 3, 4, 1, 12, 10, 5, 3, 1, 4, 2, 2, 1), // dilated, padding (k − 1)·d exactly
         new Case(2, 3, 5, 1, 6, 7, 2, 2, 1, 2, 0, 1, 1), // padding beyond the kernel's reach: input gradient by im2col
-        new Case(2, 4, 6, 2, 9, 9, 3, 3, 2, 1, 1, 1, 1)); // stride 2: im2col throughout
+        new Case(2, 4, 6, 2, 9, 9, 3, 3, 2, 1, 1, 1, 1), // stride 2: im2col throughout
+        new Case(3, 3, 7, 1, 17, 18, 4, 4, 4, 0, 0, 1, 1), // patches (kernel = stride) with a remainder the windows skip
+        new Case(2, 3, 10, 1, 32, 48, 16, 16, 16, 0, 0, 1, 1)); // a ViT patch embedding
     Stream<Case> random = IntStream.range(0, 12).mapToObj(seed -> {
       Generator gen = new Generator(100 + seed);
       java.util.function.IntUnaryOperator g = bound -> (int) gen.nextLong(bound);
@@ -77,8 +80,9 @@ class ConvKernelsTest {
 
   @ParameterizedTest
   @MethodSource("cases")
-  void shiftedRowsTakeStrideOneOnly(Case c) {
+  void fastPathsTakeTheirGeometriesOnly(Case c) {
     assertEquals(c.stride == 1, ShiftedConv.applies(c.geometry()));
+    assertEquals(c.stride == c.kh && c.stride == c.kw && c.kw >= 4 && c.groups == 1 && c.ph == 0 && c.pw == 0, PatchConv.applies(c.geometry(), c.groups));
     if (ShiftedConv.appliesToInputGrad(c.geometry())) assertTrue(c.ph <= c.dh * (c.kh - 1) && c.pw <= c.dw * (c.kw - 1));
   }
 

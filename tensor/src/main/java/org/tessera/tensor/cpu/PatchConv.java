@@ -1,0 +1,86 @@
+package org.tessera.tensor.cpu;
+
+import org.tessera.tensor.ConvGeometry;
+
+/**
+ * 2-D convolutions whose windows tile the input without overlap (kernel = stride, no padding or dilation, one
+ * group): a ViT's patch embedding. The unfolded input is then just the patches side by side, P (N·L × C·kh·kw),
+ * each row gathered as C·kh runs of kw floats, and all three products are single large GEMMs over every patch of
+ * the batch: y = P·Wᵀ, dP = dy·W, dW = dyᵀ·P (with dy as N·L × Cout). One product over the batch rather than one per
+ * image keeps the tiles whole (196 patches a image are 6 column panels and a sliver; 1568 rows are not).
+ */
+final class PatchConv {
+  private static final ThreadScratch PATCHES = new ThreadScratch(), ROWS = new ThreadScratch();
+
+  private PatchConv() {}
+
+  /** Whether the windows tile the input (kernel = stride, no padding or dilation, one group) in rows of at least 4 floats. */
+  static boolean applies(ConvGeometry g, int groups) {
+    if (g.in().length != 2 || groups != 1 || g.kernel()[1] < 4) return false;
+    for (int i = 0; i < 2; i++)
+      if (g.stride()[i] != g.kernel()[i] || g.padding()[i] != 0 || g.dilation()[i] != 1 || g.out()[i] != g.in()[i] / g.kernel()[i]) return false;
+    return true;
+  }
+
+  /** y (N, Cout, outH, outW) from x (N, Cin, H, W) and w (Cout, Cin, kh, kw). */
+  static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, ConvGeometry g) {
+    int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
+    float[] patches = PATCHES.get(rows * k), out = ROWS.get(rows * cout);
+    gather(x, batch, cin, g, patches);
+    Sgemm.multiply(rows, cout, k, new Sgemm.Operand(patches, 0, k, 1), new Sgemm.Operand(w, 0, 1, k), out, 0, true);
+    Parallel.range(batch * cout, 16, (lo, hi) -> {
+      for (int i = lo; i < hi; i++)
+        for (int p = 0, n = i / cout, o = i % cout, from = n * l * cout + o; p < l; p++) y[i * l + p] = out[from + p * cout];
+    });
+  }
+
+  /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
+  static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, ConvGeometry g) {
+    int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
+    float[] dyRows = ROWS.get(rows * cout), patches = PATCHES.get(rows * k);
+    patchMajor(dy, batch, cout, l, dyRows);
+    Sgemm.multiply(rows, k, cout, new Sgemm.Operand(dyRows, 0, cout, 1), new Sgemm.Operand(w, 0, k, 1), patches, 0, true);
+    scatter(patches, batch, cin, g, dx);
+  }
+
+  /** dw (Cout, Cin, kh, kw) = dyᵀ·P over every patch of the batch. */
+  static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, ConvGeometry g) {
+    int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
+    float[] patches = PATCHES.get(rows * k), dyRows = ROWS.get(rows * cout);
+    gather(x, batch, cin, g, patches);
+    patchMajor(dy, batch, cout, l, dyRows);
+    Sgemm.multiply(cout, k, rows, new Sgemm.Operand(dyRows, 0, 1, cout), new Sgemm.Operand(patches, 0, k, 1), dw, 0, true);
+  }
+
+  /** dy (N, Cout, L) as rows (N·L × Cout). */
+  private static void patchMajor(float[] dy, int batch, int cout, int l, float[] rows) {
+    Parallel.range(batch * l, 64, (lo, hi) -> {
+      for (int r = lo; r < hi; r++)
+        for (int o = 0, n = r / l, p = r % l, from = n * cout * l + p; o < cout; o++) rows[r * cout + o] = dy[from + o * l];
+    });
+  }
+
+  private static void gather(float[] x, int batch, int cin, ConvGeometry g, float[] patches) {
+    copyPatches(x, patches, batch, cin, g, true);
+  }
+
+  /** The adjoint of {@link #gather}: patch rows written back into x (the windows do not overlap, so a copy). */
+  private static void scatter(float[] patches, int batch, int cin, ConvGeometry g, float[] x) {
+    copyPatches(x, patches, batch, cin, g, false);
+  }
+
+  /** Between x and the patch rows (N·L × Cin·kh·kw), row (n, oh, ow) being x[n, :, oh·kh .., ow·kw ..] in (c, ki, kj) order. */
+  private static void copyPatches(float[] x, float[] patches, int batch, int cin, ConvGeometry g, boolean toPatches) {
+    int inH = g.in()[0], inW = g.in()[1], kh = g.kernel()[0], kw = g.kernel()[1], outH = g.out()[0], outW = g.out()[1], k = cin * kh * kw;
+    Parallel.range(batch * outH, 4, (lo, hi) -> {
+      for (int r = lo; r < hi; r++)
+        for (int ow = 0, n = r / outH, oh = r % outH; ow < outW; ow++)
+          for (int c = 0, at = (r * outW + ow) * k; c < cin; c++)
+            for (int ki = 0; ki < kh; ki++, at += kw) {
+              int xAt = ((n * cin + c) * inH + oh * kh + ki) * inW + ow * kw;
+              if (toPatches) System.arraycopy(x, xAt, patches, at, kw);
+              else System.arraycopy(patches, at, x, xAt, kw);
+            }
+    });
+  }
+}
