@@ -146,13 +146,16 @@ final class ConvKernels {
     ShiftedConv.Plan plan = shifted ? ShiftedConv.weightPlan(g, cinG) : null;
     java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
     Parallel.range(batch, 1, (lo, hi) -> {
-      float[] partial = new float[dw.length], transposed = new float[kg * mg];
+      float[] partial = new float[dw.length], transposed = shifted ? null : new float[kg * mg];
       boolean parallel = hi - lo == batch && Parallel.THREADS > 1; // a single worker: let SGEMM split instead
       for (int image = lo; image < hi; image++)
         for (int gr = 0; gr < groups; gr++) {
           int xBase = (image * cin + gr * cinG) * in, dyBase = (image * cout + gr * mg) * l;
-          if (shifted) ShiftedConv.weightProduct(plan, x, xBase, cinG, dy, dyBase, mg, transposed, parallel);
-          else Sgemm.multiply(kg, mg, l, windows(x, xBase, g, src), new Sgemm.Operand(dy, dyBase, 1, l), transposed, 0, parallel);
+          if (shifted) {
+            ShiftedConv.addWeightProduct(plan, x, xBase, cinG, dy, dyBase, mg, partial, gr * mg * kg, parallel);
+            continue;
+          }
+          Sgemm.multiply(kg, mg, l, windows(x, xBase, g, src), new Sgemm.Operand(dy, dyBase, 1, l), transposed, 0, parallel);
           for (int o = 0; o < mg; o++)
             for (int r = 0, at = (gr * mg + o) * kg; r < kg; r++) partial[at + r] += transposed[r * mg + o];
         }

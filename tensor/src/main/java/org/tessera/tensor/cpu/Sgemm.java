@@ -205,7 +205,7 @@ final class Sgemm {
    * The register tile: out[at + r·ld + j] (plus its old value when {@code accumulate}) = sum over k of
    * A panel (k, r) · B panel (k, j).
    */
-  private static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
+  static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {

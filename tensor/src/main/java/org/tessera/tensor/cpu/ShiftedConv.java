@@ -8,8 +8,8 @@ import org.tessera.tensor.ConvGeometry;
  * Stride-1 2-D convolution without im2col. Copy the input once with its padding (Hp × Wp per channel) and compute
  * the output on the padded width: output position (oh, ow) becomes column {@code oh·Wp + ow}, of which the last
  * Wp − outW of each row are discarded. Then the row (c, ki, kj) of the unfolded input is one contiguous run of the
- * padded copy, starting at {@code c·Hp·Wp + ki·dh·Wp + kj·dw}: the register kernel reads the right operand straight
- * from the padded input through a table of row offsets, with no packing, no gather and no padding branches.
+ * padded copy, starting at {@code c·Hp·Wp + ki·dh·Wp + kj·dw}: a 32-column strip of the right operand is a vector
+ * copy per row through a table of row offsets, with no gather and no padding branches.
  * The input gradient of a stride-1 convolution is itself one (of the output gradient, padded by (k − 1)·d − p,
  * with the kernel flipped and its channel dims swapped), and the weight gradient multiplies the same contiguous
  * rows by the output gradient laid out on the padded width.
@@ -17,7 +17,9 @@ import org.tessera.tensor.ConvGeometry;
 final class ShiftedConv {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length(), MR = Sgemm.MR, NR = 2 * L;
-  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch();
+  // k of the weight gradient (the padded-width output columns) in passes of at most this, so a pass of the packed dyᵀ stays in L2
+  private static final int KC_MAX = 1024;
+  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), STRIP = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
   private ShiftedConv() {}
 
@@ -102,28 +104,42 @@ final class ShiftedConv {
   }
 
   /**
-   * dWᵀ (channels·kh·kw × m) of one image and group into {@code transposed}: X·dyᵀ, where row (c, ki, kj) of X is a
-   * run of the padded input and dy is laid out on the padded width with zeros in the discarded columns.
+   * Adds one image and group's weight gradient into {@code dw} (m rows of channels·kh·kw from {@code dwBase}):
+   * dWᵀ = X·dyᵀ, where row (c, ki, kj) of X is a run of the padded input, read in place by the kernel (six runs
+   * per tile), and dyᵀ, laid out on the padded width with zeros in the discarded columns, is packed once as NR-wide
+   * panels. k (the padded-width columns) runs in passes of at most {@code KC_MAX}, so that a pass of the packed dyᵀ
+   * stays in L2. Row panels are split over the workers when {@code parallel}.
    */
-  static void weightProduct(Plan plan, float[] x, int xBase, int channels, float[] dy, int dyBase, int m, float[] transposed, boolean parallel) {
-    float[] xp = PADDED.get(plan.paddedLength(channels)), dyWide = OUT.get(m * plan.columns);
+  static void addWeightProduct(Plan plan, float[] x, int xBase, int channels, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
+    float[] xp = PADDED.get(plan.paddedLength(channels));
     plan.pad(x, xBase, channels, xp);
-    widen(plan, dy, dyBase, m, dyWide);
-    Sgemm.multiply(plan.rowOffset.length, m, plan.columns, new Runs(xp, plan.rowOffset), new Sgemm.Operand(dyWide, 0, 1, plan.columns), transposed, 0, parallel);
+    int rows = plan.rowOffset.length, cols = plan.columns, width = roundUp(m, NR), panels = width / NR;
+    float[] packedDy = packColumns(plan, dy, dyBase, m), product = OUT.get(roundUp(rows, MR) * width);
+    int passes = (cols + KC_MAX - 1) / KC_MAX, kc = (cols + passes - 1) / passes;
+    Parallel.Body body = (lo, hi) -> {
+      for (int ir = lo * MR; ir < hi * MR; ir += MR)
+        for (int pc = 0; pc < cols; pc += kc)
+          for (int p = 0; p < panels; p++)
+            kernelRuns(xp, plan.rowOffset, ir, pc, packedDy, p * cols * NR + pc * NR, Math.min(kc, cols - pc), product, ir * width + p * NR, width, pc > 0);
+    };
+    int rowPanels = (rows + MR - 1) / MR;
+    if (parallel) Parallel.range(rowPanels, 4, body);
+    else body.run(0, rowPanels);
+    for (int o = 0; o < m; o++)
+      for (int r = 0, at = dwBase + o * rows; r < rows; r++) dw[at + r] += product[r * width + o];
   }
 
-  /** The rows of the unfolded input: row r is {@code xp[offset[r] ..]}, one array copy. */
-  private record Runs(float[] xp, int[] offset) implements Sgemm.Rows {
-    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
-      System.arraycopy(xp, offset[row] + j0, dst, at, n);
+  /** dy's m planes, laid out on the padded width (zero in the discarded columns), as NR-wide panels of dyᵀ: panel p, row q, column t at (p·cols + q)·NR + t. */
+  private static float[] packColumns(Plan plan, float[] dy, int dyBase, int m) {
+    int cols = plan.columns, length = (m + NR - 1) / NR * cols * NR;
+    float[] packed = PACKED_DY.get(length);
+    java.util.Arrays.fill(packed, 0, length, 0f);
+    for (int o = 0; o < m; o++) {
+      int at = (o / NR) * cols * NR + o % NR;
+      for (int i = 0; i < plan.outH; i++)
+        for (int j = 0, q = i * plan.wp, from = dyBase + (o * plan.outH + i) * plan.outW; j < plan.outW; j++) packed[at + (q + j) * NR] = dy[from + j];
     }
-  }
-
-  /** {@code channels} planes (outH × outW) of dy laid out on the padded width, zero in the discarded columns. */
-  private static void widen(Plan plan, float[] dy, int base, int channels, float[] wide) {
-    java.util.Arrays.fill(wide, 0, channels * plan.columns, 0f);
-    for (int c = 0; c < channels; c++)
-      for (int i = 0; i < plan.outH; i++) System.arraycopy(dy, base + (c * plan.outH + i) * plan.outW, wide, c * plan.columns + i * plan.wp, plan.outW);
+    return packed;
   }
 
   /**
@@ -138,8 +154,15 @@ final class ShiftedConv {
     float[] wide = OUT.get(rows * width);
     int strips = width / NR;
     Parallel.Body body = (lo, hi) -> {
-      for (int s = lo; s < hi; s++)
-        for (int ir = 0; ir < rows; ir += MR) kernel(packed, ir * k, xp, plan.rowOffset, k, s * NR, wide, ir * width + s * NR, width);
+      float[] strip = STRIP.get(k * NR);
+      for (int s = lo; s < hi; s++) {
+        // the strip's rows copied together once (two vectors each), then read contiguously by every row tile
+        for (int q = 0, column = s * NR; q < k; q++) {
+          FloatVector.fromArray(F, xp, plan.rowOffset[q] + column).intoArray(strip, q * NR);
+          FloatVector.fromArray(F, xp, plan.rowOffset[q] + column + L).intoArray(strip, q * NR + L);
+        }
+        for (int ir = 0; ir < rows; ir += MR) Sgemm.kernel(packed, ir * k, strip, 0, k, wide, ir * width + s * NR, width, false);
+      }
     };
     if (parallel) Parallel.range(strips, 4, body);
     else body.run(0, strips);
@@ -160,35 +183,53 @@ final class ShiftedConv {
   }
 
   /**
-   * The register tile: {@code out[at + r·ld + j] = Σ_q A panel (q, r) · xp[offset[q] + column + j]} for 6 rows and
-   * 2 vectors of columns. The same FMA pattern as {@link Sgemm}'s kernel, with B read through the row offsets.
+   * The weight gradient's register tile: {@code out[at + r·ld + j]} (plus its old value when {@code accumulate}) =
+   * Σ_q xp[offset[ir + r] + q0 + q] · B panel (q, j), for 6 runs of the padded input (rows past the last repeat it;
+   * their results are not read) and 2 vectors of columns.
    */
-  private static void kernel(float[] pa, int ao, float[] xp, int[] offset, int k, int column, float[] out, int at, int ld) {
+  private static void kernelRuns(float[] xp, int[] offset, int ir, int q0, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
+    int last = offset.length - 1;
+    int a0 = offset[ir] + q0, a1 = offset[Math.min(ir + 1, last)] + q0, a2 = offset[Math.min(ir + 2, last)] + q0;
+    int a3 = offset[Math.min(ir + 3, last)] + q0, a4 = offset[Math.min(ir + 4, last)] + q0, a5 = offset[Math.min(ir + 5, last)] + q0;
+    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
-    for (int q = 0; q < k; q++, ao += MR) {
-      int bo = offset[q] + column;
-      FloatVector b0 = FloatVector.fromArray(F, xp, bo), b1 = FloatVector.fromArray(F, xp, bo + L);
-      FloatVector a = FloatVector.broadcast(F, pa[ao]);
+    if (accumulate) {
+      c00 = FloatVector.fromArray(F, out, at);
+      c01 = FloatVector.fromArray(F, out, at + L);
+      c10 = FloatVector.fromArray(F, out, r1);
+      c11 = FloatVector.fromArray(F, out, r1 + L);
+      c20 = FloatVector.fromArray(F, out, r2);
+      c21 = FloatVector.fromArray(F, out, r2 + L);
+      c30 = FloatVector.fromArray(F, out, r3);
+      c31 = FloatVector.fromArray(F, out, r3 + L);
+      c40 = FloatVector.fromArray(F, out, r4);
+      c41 = FloatVector.fromArray(F, out, r4 + L);
+      c50 = FloatVector.fromArray(F, out, r5);
+      c51 = FloatVector.fromArray(F, out, r5 + L);
+    } else {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+    }
+    for (int q = 0; q < kc; q++, bo += NR) {
+      FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
+      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
       c00 = b0.fma(a, c00);
       c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, pa[ao + 1]);
+      a = FloatVector.broadcast(F, xp[a1 + q]);
       c10 = b0.fma(a, c10);
       c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, pa[ao + 2]);
+      a = FloatVector.broadcast(F, xp[a2 + q]);
       c20 = b0.fma(a, c20);
       c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, pa[ao + 3]);
+      a = FloatVector.broadcast(F, xp[a3 + q]);
       c30 = b0.fma(a, c30);
       c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, pa[ao + 4]);
+      a = FloatVector.broadcast(F, xp[a4 + q]);
       c40 = b0.fma(a, c40);
       c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, pa[ao + 5]);
+      a = FloatVector.broadcast(F, xp[a5 + q]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
     }
-    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     c00.intoArray(out, at);
     c01.intoArray(out, at + L);
     c10.intoArray(out, r1);
