@@ -166,6 +166,81 @@ public final class CudaBackend implements Backend {
     return Tensor.contiguousView(out, batch, m, n);
   }
 
+  // ---- convolutions: im2col (conv.cu) and cuBLAS, the products laid out by Im2col ----
+
+  @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
+    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups));
+    int n = x.size(0), cin = x.size(1), cout = w.size(0);
+    CudaStorage y = (CudaStorage) allocate(x.dtype(), n * cout * g.outSize()); // zeros where no product writes (no input channels)
+    if (y.length() > 0 && cin > 0) run(Im2col.forward(n, cin, cout, groups, g), null, contiguous(w), unfold(contiguous(x), g), y);
+    return Tensor.contiguousView(y, Shapes.withSpatial(n, cout, g.out()));
+  }
+
+  @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
+    if (!KernelNames.elementwise(dy.dtype())) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
+    int n = dy.size(0), cout = w.size(0);
+    CudaStorage dx = (CudaStorage) allocate(dy.dtype(), n * inChannels * g.inSize());
+    long planes = (long) n * inChannels;
+    if (dx.length() > 0 && dy.numel() > 0) {
+      CudaStorage cols = new CudaStorage(dy.dtype(), device, Math.toIntExact(planes * g.kernelSize() * g.outSize()), allocator);
+      run(Im2col.inputGrad(n, inChannels, cout, groups, g), contiguous(dy), contiguous(w), cols, null);
+      launchUnfold(true, cols, g, dx.at(0), planes);
+    }
+    return Tensor.contiguousView(dx, Shapes.withSpatial(n, inChannels, g.in()));
+  }
+
+  @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
+    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
+    int n = x.size(0), cin = x.size(1), cout = dy.size(1);
+    CudaStorage dw = (CudaStorage) allocate(x.dtype(), cout * (cin / groups) * g.kernelSize());
+    if (dw.length() > 0 && n * g.outSize() > 0) run(Im2col.weightGrad(n, cin, cout, groups, g), contiguous(dy), null, unfold(contiguous(x), g), dw);
+    return Tensor.contiguousView(dw, Shapes.withSpatial(cout, cin / groups, g.kernel()));
+  }
+
+  private Tensor contiguous(Tensor t) {
+    return t.isContiguous() ? t : copy(t, t.dtype());
+  }
+
+  /** The unfolded input (N, C·K, L) of a contiguous x. */
+  private CudaStorage unfold(Tensor x, ConvGeometry g) {
+    long planes = (long) x.size(0) * x.size(1);
+    CudaStorage cols = new CudaStorage(x.dtype(), device, Math.toIntExact(planes * g.kernelSize() * g.outSize()), allocator);
+    launchUnfold(false, cols, g, storage(x).at(x.offset()), planes);
+    return cols;
+  }
+
+  /** unfold (x → cols) or fold (cols added into x) over {@code planes} = N·C input planes. */
+  private void launchUnfold(boolean fold, CudaStorage cols, ConvGeometry g, Pointer input, long planes) {
+    if (cols.length() == 0) return;
+    CudaStorage src = (CudaStorage) upload(new HostStorage(DType.I32, Device.CPU, g.sourceIndex()));
+    Pointer table = Pointer.to(src.at(0)), from = Pointer.to(fold ? cols.at(0) : input), to = Pointer.to(fold ? input : cols.at(0));
+    kernels.launch("conv.cu", KernelNames.unfold(fold, cols.dtype()), Launch.elementwise(cols.length(), context.multiprocessors), from, table, to,
+        Pointer.to(new long[] {planes}), Pointer.to(new int[] {g.kernelSize()}), Pointer.to(new int[] {g.outSize()}), Pointer.to(new int[] {g.inSize()}));
+  }
+
+  /** Runs Im2col's products with its buffers bound to these storages (a tensor's storage at its offset). */
+  private void run(java.util.List<Im2col.Product> products, Tensor input, Tensor weight, CudaStorage columns, CudaStorage output) {
+    for (Im2col.Product p : products) {
+      Tensor out = bound(p.out(), input, weight, columns, output);
+      blas.multiply(bind(p.a(), input, weight, columns, output), bind(p.b(), input, weight, columns, output), (CudaStorage) out.storage(),
+          out.offset() + p.outOffset(), p.outBatchStride(), p.accumulate());
+    }
+  }
+
+  private static Tensor bind(Im2col.View v, Tensor input, Tensor weight, CudaStorage columns, CudaStorage output) {
+    Tensor base = bound(v.buffer(), input, weight, columns, output);
+    return Tensor.view(base.storage(), v.shape(), v.strides(), base.offset() + v.offset());
+  }
+
+  private static Tensor bound(Im2col.Buffer b, Tensor input, Tensor weight, CudaStorage columns, CudaStorage output) {
+    return switch (b) {
+      case INPUT -> input;
+      case WEIGHT -> weight;
+      case COLUMNS -> Tensor.contiguousView(columns, columns.length());
+      case OUTPUT -> Tensor.contiguousView(output, output.length());
+    };
+  }
+
   /** The operand itself when cuBLAS can read its matrices in place, else a contiguous copy. */
   private Tensor gemmReady(Tensor t) {
     return BlasOperand.of(t.size(1), t.size(2), t.stride(1), t.stride(2)) != null ? t : copy(t, t.dtype());
@@ -216,13 +291,6 @@ public final class CudaBackend implements Backend {
     writeBack(d, dst);
   }
 
-  @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) { return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups)); }
-
-  @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
-    return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
-  }
-
-  @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) { return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups)); }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
     return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));

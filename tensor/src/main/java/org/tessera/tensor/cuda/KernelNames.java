@@ -6,7 +6,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -40,6 +40,11 @@ final class KernelNames {
   /** optimizer.cu's fused Adam step for a dtype that {@link #elementwise} accepts. */
   static String adamStep(DType dtype) {
     return "adam_step_" + suffix(dtype);
+  }
+
+  /** conv.cu's {@code unfold_<dtype>} (im2col) or {@code fold_<dtype>} (its adjoint, with atomics). */
+  static String unfold(boolean fold, DType dtype) {
+    return (fold ? "fold_" : "unfold_") + suffix(dtype);
   }
 
   private static String suffix(DType dtype) {

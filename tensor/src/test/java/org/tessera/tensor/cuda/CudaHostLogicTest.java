@@ -97,6 +97,18 @@ class CudaHostLogicTest {
   }
 
   @Test
+  void convKernelsExistForEveryDeviceDtype() {
+    String source = CudaSources.read("conv.cu");
+    for (DType t : new DType[] {DType.F32, DType.F64}) {
+      String c = t == DType.F32 ? "float" : "double", suffix = KernelNames.where(t).substring("where_".length());
+      assertTrue(source.contains("CONV_KERNELS(" + c + ", " + suffix + ")"), "conv.cu instantiates " + c);
+      assertEquals("unfold_" + suffix, KernelNames.unfold(false, t));
+      assertEquals("fold_" + suffix, KernelNames.unfold(true, t));
+    }
+    assertTrue(source.contains("void unfold_##SUFFIX(") && source.contains("void fold_##SUFFIX("));
+  }
+
+  @Test
   void includesArePastedOnce() {
     String source = CudaSources.read("reduce.cu");
     assertFalse(source.contains("#include"));
