@@ -143,7 +143,7 @@ final class ConvKernels {
     }
     boolean shifted = ShiftedConv.applies(g);
     int[] src = shifted ? null : g.sourceIndex();
-    ShiftedConv.Plan plan = shifted ? ShiftedConv.weightPlan(g, cinG) : null;
+    ShiftedConv.Plan plan = shifted ? ShiftedConv.plan(g, cinG) : null;
     java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
     Parallel.range(batch, 1, (lo, hi) -> {
       float[] partial = new float[dw.length], transposed = shifted ? null : new float[kg * mg];
@@ -152,7 +152,7 @@ final class ConvKernels {
         for (int gr = 0; gr < groups; gr++) {
           int xBase = (image * cin + gr * cinG) * in, dyBase = (image * cout + gr * mg) * l;
           if (shifted) {
-            ShiftedConv.addWeightProduct(plan, x, xBase, cinG, dy, dyBase, mg, partial, gr * mg * kg, parallel);
+            ShiftedConv.addWeightProduct(plan, x, xBase, dy, dyBase, mg, partial, gr * mg * kg, parallel);
             continue;
           }
           Sgemm.multiply(kg, mg, l, windows(x, xBase, g, src), new Sgemm.Operand(dy, dyBase, 1, l), transposed, 0, parallel);

@@ -87,7 +87,7 @@ final class Sgemm {
     }
   }
 
-  private static int roundUp(int x, int multiple) {
+  static int roundUp(int x, int multiple) {
     return (x + multiple - 1) / multiple * multiple;
   }
 

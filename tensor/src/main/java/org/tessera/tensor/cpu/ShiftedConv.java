@@ -36,32 +36,34 @@ final class ShiftedConv {
     return applies(g) && g.padding()[0] <= g.dilation()[0] * (g.kernel()[0] - 1) && g.padding()[1] <= g.dilation()[1] * (g.kernel()[1] - 1);
   }
 
-  /** One convolution's shape on the padded width: the padded plane, the offset of each unfolded row, the column count. */
-  record Plan(int inH, int inW, int ph, int pw, int hp, int wp, int outH, int outW, int[] rowOffset, int columns) {
+  /** One convolution's shape on the padded width: the padded planes, the offset of each unfolded row, the column count. */
+  record Plan(int channels, int inH, int inW, int ph, int pw, int hp, int wp, int outH, int outW, int[] rowOffset, int columns) {
     static Plan of(int channels, int inH, int inW, int kh, int kw, int ph, int pw, int dh, int dw) {
       int hp = inH + 2 * ph, wp = inW + 2 * pw, outH = hp - dh * (kh - 1), outW = wp - dw * (kw - 1);
       int[] offsets = new int[channels * kh * kw];
       for (int c = 0, r = 0; c < channels; c++)
         for (int ki = 0; ki < kh; ki++)
           for (int kj = 0; kj < kw; kj++) offsets[r++] = c * hp * wp + ki * dh * wp + kj * dw;
-      return new Plan(inH, inW, ph, pw, hp, wp, outH, outW, offsets, outH * wp);
+      return new Plan(channels, inH, inW, ph, pw, hp, wp, outH, outW, offsets, outH * wp);
     }
 
     int plane() {
       return hp * wp;
     }
 
-    /** Floats of a padded copy of {@code channels} planes: whole-tile reads past the last output column stay inside. */
-    int paddedLength(int channels) {
-      return channels * plane() + roundUp(columns, NR) - columns + wp;
+    /** Floats of the padded copy: whole-tile reads past the last output column stay inside. */
+    int paddedLength() {
+      return channels * plane() + Sgemm.roundUp(columns, NR) - columns + wp;
     }
 
-    /** Copies {@code channels} planes of {@code x} from {@code base} into {@code xp} with zero padding (and a zero tail). */
-    void pad(float[] x, int base, int channels, float[] xp) {
-      int length = paddedLength(channels);
+    /** This thread's padded copy of the planes of {@code x} from {@code base}: zero padding and a zero tail. */
+    float[] pad(float[] x, int base) {
+      int length = paddedLength();
+      float[] xp = PADDED.get(length);
       java.util.Arrays.fill(xp, 0, length, 0f);
       for (int c = 0; c < channels; c++)
         for (int i = 0; i < inH; i++) System.arraycopy(x, base + (c * inH + i) * inW, xp, c * plane() + (i + ph) * wp + pw, inW);
+      return xp;
     }
   }
 
@@ -70,11 +72,11 @@ final class ShiftedConv {
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
     float[][] packed = new float[groups][];
     for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * k, mg, k);
-    Plan plan = weightPlan(g, cinG);
+    Plan plan = plan(g, cinG);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, x, (image * cin + gr * cinG) * in, cinG, packed[gr], mg, y, (image * cout + gr * mg) * out, parallel);
+        convolve(plan, x, (image * cin + gr * cinG) * in, packed[gr], mg, y, (image * cout + gr * mg) * out, parallel);
     });
   }
 
@@ -94,12 +96,12 @@ final class ShiftedConv {
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, dy, (image * cout + gr * mg) * out, mg, packed[gr], cinG, dx, (image * cin + gr * cinG) * in, parallel);
+        convolve(plan, dy, (image * cout + gr * mg) * out, packed[gr], cinG, dx, (image * cin + gr * cinG) * in, parallel);
     });
   }
 
-  /** A plan for the weight gradient's products: the unfolded input's rows as runs of the padded input. */
-  static Plan weightPlan(ConvGeometry g, int channels) {
+  /** The plan of the geometry's own convolution over {@code channels} input planes (the forward's and the weight gradient's). */
+  static Plan plan(ConvGeometry g, int channels) {
     return Plan.of(channels, g.in()[0], g.in()[1], g.kernel()[0], g.kernel()[1], g.padding()[0], g.padding()[1], g.dilation()[0], g.dilation()[1]);
   }
 
@@ -110,11 +112,10 @@ final class ShiftedConv {
    * panels. k (the padded-width columns) runs in passes of at most {@code KC_MAX}, so that a pass of the packed dyᵀ
    * stays in L2. Row panels are split over the workers when {@code parallel}.
    */
-  static void addWeightProduct(Plan plan, float[] x, int xBase, int channels, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
-    float[] xp = PADDED.get(plan.paddedLength(channels));
-    plan.pad(x, xBase, channels, xp);
-    int rows = plan.rowOffset.length, cols = plan.columns, width = roundUp(m, NR), panels = width / NR;
-    float[] packedDy = packColumns(plan, dy, dyBase, m), product = OUT.get(roundUp(rows, MR) * width);
+  static void addWeightProduct(Plan plan, float[] x, int xBase, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
+    float[] xp = plan.pad(x, xBase);
+    int rows = plan.rowOffset.length, cols = plan.columns, width = Sgemm.roundUp(m, NR), panels = width / NR;
+    float[] packedDy = packColumns(plan, dy, dyBase, m), product = OUT.get(Sgemm.roundUp(rows, MR) * width);
     int passes = (cols + KC_MAX - 1) / KC_MAX, kc = (cols + passes - 1) / passes;
     Parallel.Body body = (lo, hi) -> {
       for (int ir = lo * MR; ir < hi * MR; ir += MR)
@@ -143,14 +144,13 @@ final class ShiftedConv {
   }
 
   /**
-   * Writes the convolution of {@code channels} planes of {@code x} (from {@code xBase}) with the packed kernel rows
+   * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
    * ({@code m} outputs) into {@code m} planes of y (from {@code yBase}). Column strips are split over the workers
    * when {@code parallel}; every tile is whole (the kernel rows are zero-padded to MR, the columns to NR).
    */
-  private static void convolve(Plan plan, float[] x, int xBase, int channels, float[] packed, int m, float[] y, int yBase, boolean parallel) {
-    float[] xp = PADDED.get(plan.paddedLength(channels));
-    plan.pad(x, xBase, channels, xp);
-    int k = plan.rowOffset.length, width = roundUp(plan.columns, NR), rows = roundUp(m, MR);
+  private static void convolve(Plan plan, float[] x, int xBase, float[] packed, int m, float[] y, int yBase, boolean parallel) {
+    float[] xp = plan.pad(x, xBase);
+    int k = plan.rowOffset.length, width = Sgemm.roundUp(plan.columns, NR), rows = Sgemm.roundUp(m, MR);
     float[] wide = OUT.get(rows * width);
     int strips = width / NR;
     Parallel.Body body = (lo, hi) -> {
@@ -172,14 +172,10 @@ final class ShiftedConv {
 
   /** Rows {@code from ..} of a row-major (rows × k) matrix as MR-high panels (panel p: for each k its MR values), zero past {@code rows}. */
   private static float[] packRows(float[] a, int from, int rows, int k) {
-    float[] out = new float[roundUp(rows, MR) * k];
+    float[] out = new float[Sgemm.roundUp(rows, MR) * k];
     for (int r = 0; r < rows; r++)
       for (int q = 0, src = from + r * k, at = (r / MR) * MR * k + r % MR; q < k; q++, at += MR) out[at] = a[src + q];
     return out;
-  }
-
-  private static int roundUp(int x, int multiple) {
-    return (x + multiple - 1) / multiple * multiple;
   }
 
   /**
