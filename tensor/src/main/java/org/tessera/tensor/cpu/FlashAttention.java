@@ -71,19 +71,13 @@ final class FlashAttention {
           for (int i0 = 0; i0 < lq; i0 += BQ) {
             int rows = Math.min(BQ, lq - i0);
             scores(q, k, bias, scale, b, i0, rows, j0, cols, lq, lk, d, s);
-            for (int r = 0; r < rows; r++) {
-              float l = lse[b * lq + i0 + r];
-              for (int c = 0; c < cols; c++) s[r * cols + c] = (float) Math.exp(s[r * cols + c] - l); // P
-            }
+            for (int r = 0; r < rows; r++) expInPlace(s, r * cols, cols, lse[b * lq + i0 + r]); // P
             // dV_j += Pᵀ dO_i
             Sgemm.multiply(cols, dv, rows, new Sgemm.Operand(s, 0, 1, cols), new Sgemm.Operand(dOut, (b * lq + i0) * dv, dv, 1), tmp, 0, false);
             VectorKernels.addInto(tmp, 0, dvOut, (b * lk + j0) * dv, cols * dv);
             // dP = dO_i V_jᵀ, then dS = P ∘ (dP − Δ) scaled
             Sgemm.multiply(rows, cols, dv, new Sgemm.Operand(dOut, (b * lq + i0) * dv, dv, 1), new Sgemm.Operand(v, (b * lk + j0) * dv, 1, dv), dp, 0, false);
-            for (int r = 0; r < rows; r++) {
-              float dl = delta[i0 + r];
-              for (int c = 0; c < cols; c++) dp[r * cols + c] = s[r * cols + c] * (dp[r * cols + c] - dl);
-            }
+            for (int r = 0; r < rows; r++) scoreGrad(s, dp, r * cols, cols, delta[i0 + r]);
             if (dScores != null)
               for (int r = 0; r < rows; r++) System.arraycopy(dp, r * cols, dScores, (b * lq + i0 + r) * lk + j0, cols);
             // dQ_i += scale · dS K_j ; dK_j += scale · dSᵀ Q_i
@@ -132,6 +126,14 @@ final class FlashAttention {
       sum += x[at + i];
     }
     return sum;
+  }
+
+  /** dp ← p ∘ (dp − delta) over n elements: the softmax's gradient from that of its output. */
+  private static void scoreGrad(float[] p, float[] dp, int at, int n, float delta) {
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += F.length())
+      FloatVector.fromArray(F, dp, at + i).sub(delta).mul(FloatVector.fromArray(F, p, at + i)).intoArray(dp, at + i);
+    for (; i < n; i++) dp[at + i] = p[at + i] * (dp[at + i] - delta);
   }
 
   private static void scaleRow(float[] x, int at, int n, float factor) {
