@@ -35,19 +35,19 @@ interface ElementwiseTable extends TensorOps {
       case SIGMOID -> g.mul(out.mul(out.neg().add(1)));
       case RELU -> g.mul(in.gt(0).to(in.dtype()));
       case LEAKY_RELU -> g.mul(in.gt(0).to(in.dtype()).mul(1 - a).add(a));
-      case GELU -> {
-        Tensor cdf = in.mul(Math.sqrt(0.5)).erf().add(1).mul(0.5);
-        Tensor pdf = in.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-        yield g.mul(cdf.add(in.mul(pdf)));
-      }
+      case GELU -> g.mul(unary(UnaryOp.GELU_GRAD, in, 0, 0));
       case GELU_TANH -> {
         Tensor t = in.pow(3).mul(0.044715).add(in).mul(SQRT_2_OVER_PI).tanh();
         Tensor dInner = in.square().mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
         yield g.mul(t.add(1).mul(0.5).add(in.mul(0.5).mul(t.square().neg().add(1)).mul(dInner)));
       }
-      case SILU -> {
+      case SILU -> g.mul(unary(UnaryOp.SILU_GRAD, in, 0, 0));
+      // φ(x)·(2 − x²)
+      case GELU_GRAD -> g.mul(in.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)).mul(in.square().neg().add(2)));
+      // s(1 − s)(2 + x(1 − 2s))
+      case SILU_GRAD -> {
         Tensor s = in.sigmoid();
-        yield g.mul(s.mul(in.mul(s.neg().add(1)).add(1)));
+        yield g.mul(s.mul(s.neg().add(1)).mul(in.mul(s.mul(-2).add(1)).add(2)));
       }
       case ERF -> g.mul(in.square().neg().exp().mul(2 / Math.sqrt(Math.PI)));
       case POW -> a == 0 ? g.mul(0) : g.mul(in.pow(a - 1).mul(a));

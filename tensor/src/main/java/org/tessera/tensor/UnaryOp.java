@@ -9,6 +9,8 @@ public enum UnaryOp {
   /** a = negative slope */
   LEAKY_RELU,
   GELU, GELU_TANH, SILU, ERF,
+  /** the derivatives of GELU (erf form) and SiLU: their backward in one pass instead of a chain of elementwise ops */
+  GELU_GRAD, SILU_GRAD,
   /** no gradient (zero almost everywhere) */
   FLOOR,
   /** round half to even, as torch.round; no gradient */
@@ -46,6 +48,11 @@ public enum UnaryOp {
       case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
       case SILU -> x * (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
       case ERF -> erf(x);
+      case GELU_GRAD -> 0.5 * (1 + erf(x / Math.sqrt(2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+      case SILU_GRAD -> {
+        double s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+        yield s * (1 + x * (1 - s));
+      }
       case FLOOR -> Math.floor(x);
       case ROUND -> Math.rint(x);
       case POW -> Math.pow(x, a);

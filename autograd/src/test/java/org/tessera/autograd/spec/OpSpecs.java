@@ -12,6 +12,8 @@ import java.util.function.UnaryOperator;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.Generator;
 import org.tessera.tensor.Tensor;
+import org.tessera.tensor.TensorOps;
+import org.tessera.tensor.UnaryOp;
 
 /**
  * The op-spec list: one row per Tensor op. It drives the F64 gradient checks, the reference-vs-CPU parity and the
@@ -43,6 +45,8 @@ public final class OpSpecs {
     s.add(unary("geluTanh", ANY, Tensor::geluTanh));
     s.add(unary("silu", ANY, Tensor::silu));
     s.add(unary("erf", ANY, Tensor::erf));
+    s.add(unary("geluGrad", ANY, x -> TensorOps.get().unary(UnaryOp.GELU_GRAD, x, 0, 0)));
+    s.add(unary("siluGrad", ANY, x -> TensorOps.get().unary(UnaryOp.SILU_GRAD, x, 0, 0)));
     s.add(unary("floor", ANY, x -> x.mul(3.3).floor()));
     s.add(unary("round", ANY, x -> x.mul(3.3).round()));
     s.add(unary("pow", POSITIVE, x -> x.pow(2.5)));

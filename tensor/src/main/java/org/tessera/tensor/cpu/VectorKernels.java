@@ -20,7 +20,7 @@ final class VectorKernels {
   static boolean vectorizes(UnaryOp op) {
     return switch (op) {
       case NEG, ABS, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SQUARE, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SILU,
-          GELU, GELU_TANH, ERF, CLAMP, AFFINE -> true;
+          GELU, GELU_TANH, ERF, GELU_GRAD, SILU_GRAD, CLAMP, AFFINE -> true;
       case SIGN, POW, RPOW, FLOOR, ROUND -> false;
     };
   }
@@ -59,6 +59,8 @@ final class VectorKernels {
       case AFFINE -> affine(a, b, x, xo, y, yo, bound);
       case ERF -> erf(x, xo, y, yo, bound);
       case GELU -> gelu(x, xo, y, yo, bound);
+      case GELU_GRAD -> geluGrad(x, xo, y, yo, bound);
+      case SILU_GRAD -> siluGrad(x, xo, y, yo, bound);
       case SIGN, POW, RPOW, FLOOR, ROUND -> throw new AssertionError(op + " has no vector form");
     }
     return bound;
@@ -169,6 +171,23 @@ final class VectorKernels {
     for (int i = 0; i < n; i += L) {
       FloatVector v = load(x, xo + i);
       erf(v.mul(sqrtHalf)).add(1f).mul(v).mul(0.5f).intoArray(y, yo + i);
+    }
+  }
+
+  /** Φ(x) + x·φ(x) */
+  private static void geluGrad(float[] x, int xo, float[] y, int yo, int n) {
+    float sqrtHalf = (float) Math.sqrt(0.5), invSqrt2Pi = (float) (1 / Math.sqrt(2 * Math.PI));
+    for (int i = 0; i < n; i += L) {
+      FloatVector v = load(x, xo + i), pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(invSqrt2Pi);
+      erf(v.mul(sqrtHalf)).add(1f).mul(0.5f).add(v.mul(pdf)).intoArray(y, yo + i);
+    }
+  }
+
+  /** s·(1 + x·(1 − s)) with s = sigmoid(x) */
+  private static void siluGrad(float[] x, int xo, float[] y, int yo, int n) {
+    for (int i = 0; i < n; i += L) {
+      FloatVector v = load(x, xo + i), s = sigmoid(v);
+      s.mul(v.mul(s.neg().add(1f)).add(1f)).intoArray(y, yo + i);
     }
   }
 

@@ -39,6 +39,8 @@ template <typename T> __device__ __forceinline__ T clamp(T x, T lo, T hi) {
   X(gelu_tanh, T(0.5) * x * (T(1) + m_tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)))) \
   X(silu, x * sigmoid(x)) \
   X(erf, m_erf(x)) \
+  X(gelu_grad, T(0.5) * (T(1) + m_erf(x * T(0.70710678118654752440))) + x * m_exp(T(-0.5) * x * x) * T(0.39894228040143267794)) \
+  X(silu_grad, sigmoid(x) * (T(1) + x * (T(1) - sigmoid(x)))) \
   X(floor, m_floor(x)) \
   X(round, m_rint(x)) \
   X(pow, m_pow(x, a)) \
