@@ -283,12 +283,37 @@ public final class CudaBackend implements Backend {
           Pointer.to(new long[] {x.stride(dim)}), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}));
     return Tensor.contiguousView(out, r.outShape());
   }
-  @Override public Tensor gather(Tensor x, int dim, Tensor index) { return viaHost(cpu.gather(onHost(x), dim, onHost(index))); }
+
+  // ---- gather and scatter_add (index.cu): a bad index is recorded by the kernel and raised here ----
+
+  @Override public Tensor gather(Tensor x, int dim, Tensor index) {
+    if (!IndexLaunch.indexDtype(index.dtype())) return viaHost(cpu.gather(onHost(x), dim, onHost(index)));
+    CudaStorage out = new CudaStorage(x.dtype(), device, index.numel(), allocator);
+    if (out.length() > 0) {
+      CudaStorage bad = (CudaStorage) allocate(DType.I64, 2);
+      kernels.launch("index.cu", KernelNames.gather(x.dtype(), index.dtype()), Launch.elementwise(out.length(), context.multiprocessors),
+          Pointer.to(storage(x).at(0)), Pointer.to(IndexLaunch.dataLayout(x, index, dim)), Pointer.to(new long[] {x.stride(dim)}),
+          Pointer.to(new long[] {x.size(dim)}), Pointer.to(storage(index).at(0)), Pointer.to(LayoutArgument.of(index)), Pointer.to(out.at(0)),
+          Pointer.to(new long[] {out.length()}), Pointer.to(bad.at(0)));
+      IndexLaunch.check("gather", (long[]) download(bad).array(), x.size(dim), dim);
+    }
+    return Tensor.contiguousView(out, index.shape());
+  }
 
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) {
-    Tensor d = onHost(dst);
-    cpu.scatterAdd(d, dim, onHost(index), onHost(src));
-    writeBack(d, dst);
+    if (!IndexLaunch.indexDtype(index.dtype()) || !KernelNames.elementwise(dst.dtype())) {
+      Tensor d = onHost(dst);
+      cpu.scatterAdd(d, dim, onHost(index), onHost(src));
+      writeBack(d, dst);
+      return;
+    }
+    if (index.numel() == 0) return;
+    CudaStorage bad = (CudaStorage) allocate(DType.I64, 2);
+    kernels.launch("index.cu", KernelNames.scatterAdd(dst.dtype(), index.dtype()), Launch.elementwise(index.numel(), context.multiprocessors),
+        Pointer.to(storage(dst).at(0)), Pointer.to(IndexLaunch.dataLayout(dst, index, dim)), Pointer.to(new long[] {dst.stride(dim)}),
+        Pointer.to(new long[] {dst.size(dim)}), Pointer.to(storage(index).at(0)), Pointer.to(LayoutArgument.of(index)), Pointer.to(storage(src).at(0)),
+        Pointer.to(LayoutArgument.of(src)), Pointer.to(new long[] {index.numel()}), Pointer.to(bad.at(0)));
+    IndexLaunch.check("scatter_add", (long[]) download(bad).array(), dst.size(dim), dim);
   }
 
 

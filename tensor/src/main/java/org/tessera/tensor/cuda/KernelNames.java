@@ -6,7 +6,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -45,6 +45,24 @@ final class KernelNames {
   /** conv.cu's {@code unfold_<dtype>} (im2col) or {@code fold_<dtype>} (its adjoint, with atomics). */
   static String unfold(boolean fold, DType dtype) {
     return (fold ? "fold_" : "unfold_") + suffix(dtype);
+  }
+
+  /** index.cu's {@code gather_<element bytes>_<index dtype>}: gathers copy elements, whatever their dtype. */
+  static String gather(DType dtype, DType indexDtype) {
+    return "gather_" + dtype.byteSize + "_" + indexSuffix(indexDtype);
+  }
+
+  /** index.cu's {@code scatter_add_<dtype>_<index dtype>} for a dtype that {@link #elementwise} accepts. */
+  static String scatterAdd(DType dtype, DType indexDtype) {
+    return "scatter_add_" + suffix(dtype) + "_" + indexSuffix(indexDtype);
+  }
+
+  private static String indexSuffix(DType indexDtype) {
+    return switch (indexDtype) {
+      case I64 -> "i64";
+      case I32 -> "i32";
+      default -> throw new IllegalArgumentException("no CUDA index kernel for " + indexDtype + " indices");
+    };
   }
 
   private static String suffix(DType dtype) {

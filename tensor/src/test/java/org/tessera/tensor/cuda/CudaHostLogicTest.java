@@ -146,20 +146,8 @@ class CudaHostLogicTest {
     for (long o = 0; o < Shapes.numel(r.outShape()); o++, outCursor.next()) {
       Cursor in = r.inner(outCursor.offsets[0]);
       for (long j = 0; j < r.innerSize(); j++, in.next())
-        assertEquals(in.offsets[0], offsetOf(outer, o) + offsetOf(inner, j), "output " + o + ", reduced element " + j);
+        assertEquals(in.offsets[0], LayoutTwin.offsetOf(outer, o) + LayoutTwin.offsetOf(inner, j), "output " + o + ", reduced element " + j);
     }
-  }
-
-  /** elementwise.cu's offset_of, on a packed Layout. */
-  private static long offsetOf(byte[] layout, long i) {
-    ByteBuffer b = ByteBuffer.wrap(layout).order(ByteOrder.LITTLE_ENDIAN);
-    long off = b.getLong(LayoutArgument.OFFSET_AT);
-    for (int d = b.getInt(0) - 1; d >= 0; --d) {
-      long size = b.getLong(LayoutArgument.SIZES_AT + 8 * d);
-      off += (i % size) * b.getLong(LayoutArgument.STRIDES_AT + 8 * d);
-      i /= size;
-    }
-    return off;
   }
 
   /** The op names of an X-macro list {@code #define NAME(X) X(op, expr) \ ...}. */
