@@ -87,6 +87,28 @@ final class Sgemm {
     }
   }
 
+  /**
+   * B (k×n) packed whole, for products that reuse it: NR-wide panels of all k rows, the panel of column j at
+   * (j / NR)·k·NR. {@link #multiplyPacked} takes any range of its rows and any range of its panels.
+   */
+  static void packWhole(Rows b, int k, int n, float[] out) {
+    packB(b, 0, k, 0, n, out, 0);
+  }
+
+  /**
+   * C (m×n, row stride ldc) = A (m×kc, from A's column pc) · rows q0 .. q0 + kc and columns j0 .. j0 + n of a B packed
+   * whole ({@link #packWhole}, k rows; j0 a multiple of NR), on the calling thread.
+   */
+  static void multiplyPacked(int m, int n, int kc, Rows a, int pc, float[] packedB, int k, int q0, int j0, float[] c, int cOffset, int ldc) {
+    if (j0 % NR != 0) throw new IllegalArgumentException("multiplyPacked: column " + j0 + " does not start a panel of " + NR);
+    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc), edge = EDGE.get(MR * NR);
+    packA(a, 0, m, pc, kc, packedA);
+    for (int jr = 0; jr < n; jr += NR)
+      for (int ir = 0; ir < m; ir += MR)
+        tile(packedA, ir * kc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(MR, m - ir),
+            Math.min(NR, n - jr), false, edge);
+  }
+
   static int roundUp(int x, int multiple) {
     return (x + multiple - 1) / multiple * multiple;
   }
