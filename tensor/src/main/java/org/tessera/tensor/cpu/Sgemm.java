@@ -101,7 +101,14 @@ final class Sgemm {
    */
   static void multiplyPacked(int m, int n, int kc, Rows a, int pc, float[] packedB, int k, int q0, int j0, float[] c, int cOffset, int ldc) {
     if (j0 % NR != 0) throw new IllegalArgumentException("multiplyPacked: column " + j0 + " does not start a panel of " + NR);
-    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc), edge = EDGE.get(MR * NR);
+    float[] edge = EDGE.get(MR * NR);
+    if (a instanceof Operand o && o.colStride == 1) { // A's rows read in place: nothing to pack
+      for (int jr = 0; jr < n; jr += NR)
+        for (int ir = 0; ir < m; ir += MR)
+          tileRows(o, ir, Math.min(MR, m - ir), pc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(NR, n - jr), edge);
+      return;
+    }
+    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc);
     packA(a, 0, m, pc, kc, packedA);
     for (int jr = 0; jr < n; jr += NR)
       for (int ir = 0; ir < m; ir += MR)
@@ -216,6 +223,20 @@ final class Sgemm {
       return;
     }
     kernel(pa, ao, pb, bo, kc, edge, 0, NR, false);
+    storeEdge(edge, rows, cols, c, co, ldc, accumulate);
+  }
+
+  /** Writes one tile of C from rows row0 .. row0 + rows of a row-major A read in place (rows past A's last repeat it; their results are not stored). */
+  private static void tileRows(Operand a, int row0, int rows, int pc, float[] pb, int bo, int kc, float[] c, int co, int ldc, int cols, float[] edge) {
+    int s = a.rowStride, a0 = a.offset + row0 * s + pc, last = rows - 1;
+    boolean whole = rows == MR && cols == NR;
+    kernelRows(a.data, a0, a0 + Math.min(1, last) * s, a0 + Math.min(2, last) * s, a0 + Math.min(3, last) * s, a0 + Math.min(4, last) * s,
+        a0 + Math.min(5, last) * s, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, false);
+    if (!whole) storeEdge(edge, rows, cols, c, co, ldc, false);
+  }
+
+  /** The top-left rows×cols of a tile computed into {@code edge} (row stride NR), written or added into C. */
+  private static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < cols; j++) {
         float v = edge[r * NR + j];
@@ -264,6 +285,65 @@ final class Sgemm {
       c40 = b0.fma(a, c40);
       c41 = b1.fma(a, c41);
       a = FloatVector.broadcast(F, pa[ao + 5]);
+      c50 = b0.fma(a, c50);
+      c51 = b1.fma(a, c51);
+    }
+    c00.intoArray(out, at);
+    c01.intoArray(out, at + L);
+    c10.intoArray(out, r1);
+    c11.intoArray(out, r1 + L);
+    c20.intoArray(out, r2);
+    c21.intoArray(out, r2 + L);
+    c30.intoArray(out, r3);
+    c31.intoArray(out, r3 + L);
+    c40.intoArray(out, r4);
+    c41.intoArray(out, r4 + L);
+    c50.intoArray(out, r5);
+    c51.intoArray(out, r5 + L);
+  }
+
+  /**
+   * {@link #kernel} with A read in place: row r of the tile is the run {@code xp[a_r ..]} (six runs anywhere, such
+   * as six rows of a row-major matrix or of a padded image), so A needs no packing.
+   */
+  static void kernelRows(float[] xp, int a0, int a1, int a2, int a3, int a4, int a5, float[] pb, int bo, int kc, float[] out, int at, int ld,
+      boolean accumulate) {
+    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (accumulate) {
+      c00 = FloatVector.fromArray(F, out, at);
+      c01 = FloatVector.fromArray(F, out, at + L);
+      c10 = FloatVector.fromArray(F, out, r1);
+      c11 = FloatVector.fromArray(F, out, r1 + L);
+      c20 = FloatVector.fromArray(F, out, r2);
+      c21 = FloatVector.fromArray(F, out, r2 + L);
+      c30 = FloatVector.fromArray(F, out, r3);
+      c31 = FloatVector.fromArray(F, out, r3 + L);
+      c40 = FloatVector.fromArray(F, out, r4);
+      c41 = FloatVector.fromArray(F, out, r4 + L);
+      c50 = FloatVector.fromArray(F, out, r5);
+      c51 = FloatVector.fromArray(F, out, r5 + L);
+    } else {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+    }
+    for (int q = 0; q < kc; q++, bo += NR) {
+      FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
+      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
+      c00 = b0.fma(a, c00);
+      c01 = b1.fma(a, c01);
+      a = FloatVector.broadcast(F, xp[a1 + q]);
+      c10 = b0.fma(a, c10);
+      c11 = b1.fma(a, c11);
+      a = FloatVector.broadcast(F, xp[a2 + q]);
+      c20 = b0.fma(a, c20);
+      c21 = b1.fma(a, c21);
+      a = FloatVector.broadcast(F, xp[a3 + q]);
+      c30 = b0.fma(a, c30);
+      c31 = b1.fma(a, c31);
+      a = FloatVector.broadcast(F, xp[a4 + q]);
+      c40 = b0.fma(a, c40);
+      c41 = b1.fma(a, c41);
+      a = FloatVector.broadcast(F, xp[a5 + q]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
     }

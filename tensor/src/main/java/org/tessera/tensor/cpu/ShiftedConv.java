@@ -121,7 +121,7 @@ final class ShiftedConv {
       for (int ir = lo * MR; ir < hi * MR; ir += MR)
         for (int pc = 0; pc < cols; pc += kc)
           for (int p = 0; p < panels; p++)
-            kernelRuns(xp, plan.rowOffset, ir, pc, packedDy, p * cols * NR + pc * NR, Math.min(kc, cols - pc), product, ir * width + p * NR, width, pc > 0);
+            runs(xp, plan.rowOffset, ir, pc, packedDy, p * cols * NR + pc * NR, Math.min(kc, cols - pc), product, ir * width + p * NR, width, pc > 0);
     };
     int rowPanels = (rows + MR - 1) / MR;
     if (parallel) Parallel.range(rowPanels, 4, body);
@@ -183,60 +183,9 @@ final class ShiftedConv {
    * Σ_q xp[offset[ir + r] + q0 + q] · B panel (q, j), for 6 runs of the padded input (rows past the last repeat it;
    * their results are not read) and 2 vectors of columns.
    */
-  private static void kernelRuns(float[] xp, int[] offset, int ir, int q0, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
+  private static void runs(float[] xp, int[] offset, int ir, int q0, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
     int last = offset.length - 1;
-    int a0 = offset[ir] + q0, a1 = offset[Math.min(ir + 1, last)] + q0, a2 = offset[Math.min(ir + 2, last)] + q0;
-    int a3 = offset[Math.min(ir + 3, last)] + q0, a4 = offset[Math.min(ir + 4, last)] + q0, a5 = offset[Math.min(ir + 5, last)] + q0;
-    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    if (accumulate) {
-      c00 = FloatVector.fromArray(F, out, at);
-      c01 = FloatVector.fromArray(F, out, at + L);
-      c10 = FloatVector.fromArray(F, out, r1);
-      c11 = FloatVector.fromArray(F, out, r1 + L);
-      c20 = FloatVector.fromArray(F, out, r2);
-      c21 = FloatVector.fromArray(F, out, r2 + L);
-      c30 = FloatVector.fromArray(F, out, r3);
-      c31 = FloatVector.fromArray(F, out, r3 + L);
-      c40 = FloatVector.fromArray(F, out, r4);
-      c41 = FloatVector.fromArray(F, out, r4 + L);
-      c50 = FloatVector.fromArray(F, out, r5);
-      c51 = FloatVector.fromArray(F, out, r5 + L);
-    } else {
-      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
-    }
-    for (int q = 0; q < kc; q++, bo += NR) {
-      FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
-      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
-      c00 = b0.fma(a, c00);
-      c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, xp[a1 + q]);
-      c10 = b0.fma(a, c10);
-      c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, xp[a2 + q]);
-      c20 = b0.fma(a, c20);
-      c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, xp[a3 + q]);
-      c30 = b0.fma(a, c30);
-      c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, xp[a4 + q]);
-      c40 = b0.fma(a, c40);
-      c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, xp[a5 + q]);
-      c50 = b0.fma(a, c50);
-      c51 = b1.fma(a, c51);
-    }
-    c00.intoArray(out, at);
-    c01.intoArray(out, at + L);
-    c10.intoArray(out, r1);
-    c11.intoArray(out, r1 + L);
-    c20.intoArray(out, r2);
-    c21.intoArray(out, r2 + L);
-    c30.intoArray(out, r3);
-    c31.intoArray(out, r3 + L);
-    c40.intoArray(out, r4);
-    c41.intoArray(out, r4 + L);
-    c50.intoArray(out, r5);
-    c51.intoArray(out, r5 + L);
+    Sgemm.kernelRows(xp, offset[ir] + q0, offset[Math.min(ir + 1, last)] + q0, offset[Math.min(ir + 2, last)] + q0, offset[Math.min(ir + 3, last)] + q0,
+        offset[Math.min(ir + 4, last)] + q0, offset[Math.min(ir + 5, last)] + q0, pb, bo, kc, out, at, ld, accumulate);
   }
 }

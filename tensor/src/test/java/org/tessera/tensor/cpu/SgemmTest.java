@@ -47,4 +47,44 @@ class SgemmTest {
     assertEquals(42, c[0]);
     assertEquals(42, c[c.length - 1]);
   }
+
+  static Stream<Arguments> packedShapes() {
+    int nr = Sgemm.NR;
+    return Stream.of(
+        Arguments.of(6, nr, 9, 40, 0, 0, false, false), // one whole tile
+        Arguments.of(13, 2 * nr + 5, 17, 50, 11, nr, false, false), // edge rows and columns, rows q0.. and panels j0.. of B
+        Arguments.of(64, 3 * nr, 64, 64, 0, 2 * nr, false, true), // B transposed when packed (keys for attention scores)
+        Arguments.of(7, 5, 30, 90, 60, 0, true, false), // A transposed: packed, not read in place
+        Arguments.of(1, 1, 1, 1, 0, 0, false, false));
+  }
+
+  /** A block product against rows q0 .. q0 + kc and panels from column j0 of a B packed once whole. */
+  @ParameterizedTest(name = "m={0} n={1} kc={2} k={3} q0={4} j0={5} transA={6} transB={7}")
+  @MethodSource("packedShapes")
+  void aBlockOfAWholePackedBAgreesWithTheScalarTwin(int m, int n, int kc, int k, int q0, int j0, boolean transA, boolean transB) {
+    int nb = j0 + n; // B is k × nb
+    Generator gen = new Generator(m * 31L + n * 7L + k);
+    float[] a = new float[m * (kc + 2)], b = new float[k * nb + 3];
+    for (int i = 0; i < a.length; i++) a[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < b.length; i++) b[i] = (float) gen.nextGaussian();
+    // A from its column 2 of a wider matrix (row stride kc + 2) or column-major; B from offset 3
+    Sgemm.Operand A = transA ? new Sgemm.Operand(a, 0, 1, m) : new Sgemm.Operand(a, 0, kc + 2, 1);
+    int pc = transA ? 0 : 2;
+    Sgemm.Operand B = transB ? new Sgemm.Operand(b, 3, 1, k) : new Sgemm.Operand(b, 3, nb, 1);
+    float[] packed = new float[Sgemm.roundUp(nb, Sgemm.NR) * k];
+    Sgemm.packWhole(B, k, nb, packed);
+    int ldc = n + 1;
+    float[] c = new float[m * ldc];
+    java.util.Arrays.fill(c, 42); // the column past n in each row must stay untouched
+    Sgemm.multiplyPacked(m, n, kc, A, pc, packed, k, q0, j0, c, 0, ldc);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double want = 0;
+        for (int q = 0; q < kc; q++)
+          want += (double) a[A.offset() + i * A.rowStride() + (pc + q) * A.colStride()] * b[B.offset() + (q0 + q) * B.rowStride() + (j0 + j) * B.colStride()];
+        assertEquals(want, c[i * ldc + j], 1e-4 * Math.max(1, Math.sqrt(kc)), "C[" + i + "][" + j + "]");
+      }
+      assertEquals(42, c[i * ldc + n], "past row " + i);
+    }
+  }
 }
