@@ -231,7 +231,7 @@ final class Sgemm {
     int s = a.rowStride, a0 = a.offset + row0 * s + pc, last = rows - 1;
     boolean whole = rows == MR && cols == NR;
     kernelRows(a.data, a0, a0 + Math.min(1, last) * s, a0 + Math.min(2, last) * s, a0 + Math.min(3, last) * s, a0 + Math.min(4, last) * s,
-        a0 + Math.min(5, last) * s, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, false);
+        a0 + Math.min(5, last) * s, 1, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, false);
     if (!whole) storeEdge(edge, rows, cols, c, co, ldc, false);
   }
 
@@ -249,65 +249,16 @@ final class Sgemm {
    * A panel (k, r) · B panel (k, j).
    */
   static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
-    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    if (accumulate) {
-      c00 = FloatVector.fromArray(F, out, at);
-      c01 = FloatVector.fromArray(F, out, at + L);
-      c10 = FloatVector.fromArray(F, out, r1);
-      c11 = FloatVector.fromArray(F, out, r1 + L);
-      c20 = FloatVector.fromArray(F, out, r2);
-      c21 = FloatVector.fromArray(F, out, r2 + L);
-      c30 = FloatVector.fromArray(F, out, r3);
-      c31 = FloatVector.fromArray(F, out, r3 + L);
-      c40 = FloatVector.fromArray(F, out, r4);
-      c41 = FloatVector.fromArray(F, out, r4 + L);
-      c50 = FloatVector.fromArray(F, out, r5);
-      c51 = FloatVector.fromArray(F, out, r5 + L);
-    } else {
-      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
-    }
-    for (int q = 0; q < kc; q++, ao += MR, bo += NR) {
-      FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
-      FloatVector a = FloatVector.broadcast(F, pa[ao]);
-      c00 = b0.fma(a, c00);
-      c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, pa[ao + 1]);
-      c10 = b0.fma(a, c10);
-      c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, pa[ao + 2]);
-      c20 = b0.fma(a, c20);
-      c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, pa[ao + 3]);
-      c30 = b0.fma(a, c30);
-      c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, pa[ao + 4]);
-      c40 = b0.fma(a, c40);
-      c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, pa[ao + 5]);
-      c50 = b0.fma(a, c50);
-      c51 = b1.fma(a, c51);
-    }
-    c00.intoArray(out, at);
-    c01.intoArray(out, at + L);
-    c10.intoArray(out, r1);
-    c11.intoArray(out, r1 + L);
-    c20.intoArray(out, r2);
-    c21.intoArray(out, r2 + L);
-    c30.intoArray(out, r3);
-    c31.intoArray(out, r3 + L);
-    c40.intoArray(out, r4);
-    c41.intoArray(out, r4 + L);
-    c50.intoArray(out, r5);
-    c51.intoArray(out, r5 + L);
+    kernelRows(pa, ao, ao + 1, ao + 2, ao + 3, ao + 4, ao + 5, MR, pb, bo, kc, out, at, ld, accumulate);
   }
 
   /**
-   * {@link #kernel} with A read in place: row r of the tile is the run {@code xp[a_r ..]} (six runs anywhere, such
-   * as six rows of a row-major matrix or of a padded image), so A needs no packing.
+   * The register tile with A read through six bases and a step: row r's k-th value is {@code xp[a_r + k·step]} —
+   * a packed panel (bases ao .. ao + 5, step MR) or six runs anywhere (step 1: rows of a row-major matrix or of a
+   * padded image, read in place with no packing).
    */
-  static void kernelRows(float[] xp, int a0, int a1, int a2, int a3, int a4, int a5, float[] pb, int bo, int kc, float[] out, int at, int ld,
-      boolean accumulate) {
+  static void kernelRows(float[] xp, int a0, int a1, int a2, int a3, int a4, int a5, int step, float[] pb, int bo, int kc, float[] out, int at,
+      int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {
@@ -326,24 +277,24 @@ final class Sgemm {
     } else {
       c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
     }
-    for (int q = 0; q < kc; q++, bo += NR) {
+    for (int q = 0, o = 0; q < kc; q++, o += step, bo += NR) {
       FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
-      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
+      FloatVector a = FloatVector.broadcast(F, xp[a0 + o]);
       c00 = b0.fma(a, c00);
       c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, xp[a1 + q]);
+      a = FloatVector.broadcast(F, xp[a1 + o]);
       c10 = b0.fma(a, c10);
       c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, xp[a2 + q]);
+      a = FloatVector.broadcast(F, xp[a2 + o]);
       c20 = b0.fma(a, c20);
       c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, xp[a3 + q]);
+      a = FloatVector.broadcast(F, xp[a3 + o]);
       c30 = b0.fma(a, c30);
       c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, xp[a4 + q]);
+      a = FloatVector.broadcast(F, xp[a4 + o]);
       c40 = b0.fma(a, c40);
       c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, xp[a5 + q]);
+      a = FloatVector.broadcast(F, xp[a5 + o]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
     }
