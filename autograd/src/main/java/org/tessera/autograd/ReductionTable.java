@@ -73,6 +73,29 @@ interface ReductionTable extends TensorOps {
     });
   }
 
+  @Override default Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1))
+      throw new IllegalArgumentException("linear: input of shape " + Shapes.str(x.shape()) + " and weight of shape " + Shapes.str(weight.shape())
+          + " do not match (the weight is (out features, in features))");
+    if (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
+      throw new IllegalArgumentException("linear: bias of shape " + Shapes.str(bias.shape()) + " for " + weight.size(0) + " output features");
+    ElementwiseTable.requireSameDevice("linear", x, weight);
+    if (bias != null) ElementwiseTable.requireSameDevice("linear", x, bias);
+    DType dtype = DType.promote(x.dtype(), weight.dtype());
+    if (bias != null) dtype = DType.promote(dtype, bias.dtype());
+    Tensor in = x.to(dtype), w = weight.to(dtype), b = bias == null ? null : bias.to(dtype);
+    int k = w.size(1), n = w.size(0), rows = Shapes.numel(Arrays.copyOf(in.shape(), in.dim() - 1));
+    // the leading dims folded into the rows, the weight read transposed in place: one product, the bias added in it
+    Tensor product = in.backend().linear(view3(in, 1, rows, k), view3(w.mT(), 1, k, n), b);
+    int[] outShape = in.shape();
+    outShape[outShape.length - 1] = n;
+    Tensor out = Tensor.contiguousView(product.storage(), outShape);
+    return record("linear", out, of(in, w, b), of(in, w), g -> {
+      Tensor g2 = g.reshape(rows, n);
+      return of(g2.matmul(w).reshape(in.shape()), g2.mT().matmul(in.reshape(rows, k)), b == null ? null : g2.sum(0));
+    });
+  }
+
   /** A (B, rows, cols) view (or copy) of t broadcast to batch + (rows, cols). */
   private static Tensor flattenBatch(Tensor t, int[] batch, int rows, int cols) {
     int[] full = Arrays.copyOf(batch, batch.length + 2);

@@ -36,8 +36,7 @@ public interface NnOps {
 
   /** x·Wᵀ + b with W of shape (out, in), as torch.nn.functional.linear. */
   default Tensor linear(Tensor weight, Tensor bias) {
-    Tensor y = self().matmul(weight.mT());
-    return bias != null ? y.add(bias) : y;
+    return TensorOps.get().linear(self(), weight, bias);
   }
 
   /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training; the identity otherwise. */

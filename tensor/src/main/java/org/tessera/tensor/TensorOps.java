@@ -43,6 +43,9 @@ public interface TensorOps {
   /** torch.matmul: 1-D operands are promoted and the added dim removed, batch dims broadcast. */
   Tensor matmul(Tensor a, Tensor b);
 
+  /** torch.nn.functional.linear: x (…, in) · weightᵀ (weight (out, in)) + bias (out) or null, in one product. */
+  Tensor linear(Tensor x, Tensor weight, Tensor bias);
+
   /**
    * N-d convolution over the trailing dims (torch.nn.functional.conv1d/2d/3d): x (N, Cin, *in), weight
    * (Cout, Cin/groups, *k), bias (Cout) or null; stride, padding and dilation have one value per spatial dim.

@@ -43,6 +43,22 @@ final class MatmulSpecs {
           in.leaf(new int[] {out, features}, ANY);
           in.leaf(new int[] {out}, ANY);
           return in.build(a -> a[0].linear(a[1], a[2]));
+        }),
+        // larger, so the bias is added inside the CPU kernel's whole and edge tiles; and without a bias
+        new OpSpec("linear", true, g -> {
+          Inputs in = new Inputs(g);
+          int features = 5 + in.nextInt(30), out = 17 + in.nextInt(50);
+          in.leaf(new int[] {2, 4 + in.nextInt(6), features}, ANY);
+          in.leaf(new int[] {out, features}, ANY);
+          in.leaf(new int[] {out}, ANY);
+          return in.build(a -> a[0].linear(a[1], a[2]));
+        }).tolerances(1e-4, 1e-4).gradient(1e-6, 1e-5),
+        new OpSpec("linear", true, g -> {
+          Inputs in = new Inputs(g);
+          int features = 1 + in.nextInt(5), out = 1 + in.nextInt(5);
+          in.leaf(new int[] {1 + in.nextInt(3), features}, ANY);
+          in.leaf(new int[] {out, features}, ANY);
+          return in.build(a -> a[0].linear(a[1], null));
         }));
   }
 }

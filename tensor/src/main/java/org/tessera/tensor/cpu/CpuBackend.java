@@ -230,7 +230,12 @@ public final class CpuBackend implements Backend {
   @Override public Tensor argReduce(boolean max, Tensor x, int dim) { return generic.argReduce(max, x, dim); }
 
   @Override public Tensor matmul(Tensor a, Tensor b) {
-    if (a.dtype() != DType.F32) return generic.matmul(a, b);
+    return linear(a, b, null);
+  }
+
+  @Override public Tensor linear(Tensor a, Tensor b, Tensor bias) {
+    if (a.dtype() != DType.F32) return generic.linear(a, b, bias);
+    float[] biasValues = bias == null ? null : dense(bias);
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
     float[] c = new float[batch * m * n];
     Sgemm.Operand[] as = operands(a), bs = operands(b);
@@ -238,10 +243,10 @@ public final class CpuBackend implements Backend {
     boolean perBatch = batch >= Parallel.THREADS && (long) m * n * k < (1L << 21);
     if (perBatch) {
       Parallel.range(batch, 1, (lo, hi) -> {
-        for (int p = lo; p < hi; p++) Sgemm.multiply(m, n, k, as[p], bs[p], c, p * m * n, false);
+        for (int p = lo; p < hi; p++) Sgemm.multiply(m, n, k, as[p], bs[p], biasValues, c, p * m * n, false);
       });
     } else {
-      for (int p = 0; p < batch; p++) Sgemm.multiply(m, n, k, as[p], bs[p], c, p * m * n, true);
+      for (int p = 0; p < batch; p++) Sgemm.multiply(m, n, k, as[p], bs[p], biasValues, c, p * m * n, true);
     }
     return Tensor.contiguousView(new HostStorage(DType.F32, device, c), batch, m, n);
   }

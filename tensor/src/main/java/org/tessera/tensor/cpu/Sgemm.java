@@ -48,8 +48,18 @@ final class Sgemm {
 
   /** Writes A (m×k) · B (k×n) into {@code c[cOffset..]} with row stride n, using the pool when {@code parallel}. */
   static void multiply(int m, int n, int k, Rows a, Rows b, float[] c, int cOffset, boolean parallel) {
+    multiply(m, n, k, a, b, null, c, cOffset, parallel);
+  }
+
+  /**
+   * Writes A·B plus {@code bias} (n values, or null) in every row: each block's rows of C start as the bias, copied
+   * just before its first tiles accumulate onto them, so the bias costs no pass of its own over C.
+   */
+  static void multiply(int m, int n, int k, Rows a, Rows b, float[] bias, float[] c, int cOffset, boolean parallel) {
     if (k == 0) {
-      java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+      for (int i = 0; i < m; i++)
+        if (bias == null) java.util.Arrays.fill(c, cOffset + i * n, cOffset + (i + 1) * n, 0f);
+        else System.arraycopy(bias, 0, c, cOffset + i * n, n);
       return;
     }
     int passes = (k + KC_MAX - 1) / KC_MAX, kcMax = (k + passes - 1) / passes;
@@ -58,7 +68,7 @@ final class Sgemm {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
-        boolean accumulate = pc > 0;
+        boolean accumulate = pc > 0 || bias != null;
         final int jcF = jc, pcF = pc;
         int panels = (nc + NR - 1) / NR;
         if (parallel) Parallel.range(panels, 4, (lo, hi) -> packB(b, pcF, kc, jcF + lo * NR, Math.min(nc - lo * NR, (hi - lo) * NR), packedB, lo * NR * kc));
@@ -74,6 +84,8 @@ final class Sgemm {
           float[] packedA = PACKED_A.get(mcBlock * kc), edge = EDGE.get(MR * NR);
           for (int blk; (blk = nextBlock.getAndIncrement()) < blocks; ) {
             int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
+            if (bias != null && pcF == 0)
+              for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jcF, c, cOffset + i * n + jcF, nc);
             packA(a, ic, mc, pcF, kc, packedA);
             for (int jr = 0; jr < nc; jr += NR)
               for (int ir = 0; ir < mc; ir += MR)

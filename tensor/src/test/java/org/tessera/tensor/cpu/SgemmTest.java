@@ -87,4 +87,28 @@ class SgemmTest {
       assertEquals(42, c[i * ldc + n], "past row " + i);
     }
   }
+
+  /** The bias seeds each block's rows of C: one k pass, several (the later ones accumulate), N across the NC block, k = 0. */
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @MethodSource("biasShapes")
+  void theBiasIsAddedToEveryRow(int m, int n, int k) {
+    Generator gen = new Generator(m + 7L * n + 13L * k);
+    float[] a = new float[m * k], b = new float[k * n], bias = new float[n];
+    for (int i = 0; i < a.length; i++) a[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < b.length; i++) b[i] = (float) gen.nextGaussian();
+    for (int j = 0; j < n; j++) bias[j] = (float) gen.nextGaussian();
+    float[] c = new float[m * n];
+    java.util.Arrays.fill(c, 42); // C's old contents must not leak into the result
+    Sgemm.multiply(m, n, k, new Sgemm.Operand(a, 0, k, 1), new Sgemm.Operand(b, 0, n, 1), bias, c, 0, true);
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double want = bias[j];
+        for (int q = 0; q < k; q++) want += (double) a[i * k + q] * b[q * n + j];
+        assertEquals(want, c[i * n + j], 1e-4 * Math.max(1, Math.sqrt(k)), "C[" + i + "][" + j + "]");
+      }
+  }
+
+  static Stream<Arguments> biasShapes() {
+    return Stream.of(Arguments.of(13, 37, 20), Arguments.of(19, 70, 1100), Arguments.of(200, 1100, 9), Arguments.of(5, 33, 0));
+  }
 }
