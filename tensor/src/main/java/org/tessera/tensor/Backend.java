@@ -40,16 +40,8 @@ public interface Backend {
   /** Batched product of {@code a} (B, M, K) and {@code b} (B, K, N), same float dtype, batch strides may be 0. */
   Tensor matmul(Tensor a, Tensor b);
 
-  /**
-   * {@link #matmul} plus {@code bias} (N, same dtype) added to every row: a linear layer. Fast backends add the bias
-   * inside the product; this one adds it after.
-   */
-  default Tensor linear(Tensor a, Tensor b, Tensor bias) {
-    Tensor product = matmul(a, b);
-    if (bias == null) return product;
-    int[] shape = product.shape();
-    return binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), shape, new int[] {0, 0, bias.stride(0)}, bias.offset()));
-  }
+  /** {@link #matmul} plus {@code bias} (N, same dtype, or null) added to every row of every product: a linear layer. */
+  Tensor linear(Tensor a, Tensor b, Tensor bias);
 
   /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1, likewise for any dim; out has the index's shape. */
   Tensor gather(Tensor x, int dim, Tensor index);

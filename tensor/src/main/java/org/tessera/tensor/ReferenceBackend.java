@@ -131,6 +131,11 @@ public final class ReferenceBackend implements Backend {
     return Tensor.contiguousView(out, r.outShape());
   }
 
+  @Override public Tensor linear(Tensor a, Tensor b, Tensor bias) {
+    Tensor product = matmul(a, b);
+    return bias == null ? product : binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), product.shape(), new int[] {0, 0, bias.stride(0)}, bias.offset()));
+  }
+
   @Override public Tensor matmul(Tensor a, Tensor b) {
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
     HostStorage out = out(a.dtype(), batch * m * n), x = host(a), y = host(b);

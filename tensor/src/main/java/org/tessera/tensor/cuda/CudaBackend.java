@@ -157,6 +157,12 @@ public final class CudaBackend implements Backend {
     return dtype == DType.F32 ? Pointer.to(new float[] {(float) v}) : Pointer.to(new double[] {v});
   }
 
+  /** The product, then the bias added on the device (cuBLAS's beta = 1 onto a broadcast bias would save that pass). */
+  @Override public Tensor linear(Tensor a, Tensor b, Tensor bias) {
+    Tensor product = matmul(a, b);
+    return bias == null ? product : binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), product.shape(), new int[] {0, 0, bias.stride(0)}, bias.offset()));
+  }
+
   @Override public Tensor matmul(Tensor a, Tensor b) {
     if (a.dtype() != DType.F32 && a.dtype() != DType.F64) return viaHost(cpu.matmul(onHost(a), onHost(b)));
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
