@@ -43,7 +43,10 @@ interface ElementwiseTable extends TensorOps {
       }
       case SILU -> g.mul(unary(UnaryOp.SILU_GRAD, in, 0, 0));
       // φ(x)·(2 − x²)
-      case GELU_GRAD -> g.mul(in.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)).mul(in.square().neg().add(2)));
+      case GELU_GRAD -> {
+        Tensor square = in.square();
+        yield g.mul(square.mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)).mul(square.neg().add(2)));
+      }
       // s(1 − s)(2 + x(1 − 2s))
       case SILU_GRAD -> {
         Tensor s = in.sigmoid();

@@ -29,10 +29,10 @@ final class FlashAttention {
     int qBlocks = (lq + BQ - 1) / BQ, split = splits(batch, qBlocks);
     Parallel.range(batch * split, 1, (lo, hi) -> {
       float[] s = new float[BQ * BK], pv = new float[BQ * dv], rowMax = new float[BQ], rowSum = new float[BQ];
-      Panels kv = new Panels(lk, d, dv);
+      Panels kv = new Panels(lq, lk, d, dv, false);
       for (int task = lo; task < hi; task++) {
         int b = task / split, from = split == 1 ? 0 : task % split, to = split == 1 ? qBlocks : from + 1;
-        kv.forward(k, v, b);
+        kv.pack(null, k, v, null, b);
         for (int qb = from; qb < to; qb++) {
           int i0 = qb * BQ, rows = Math.min(BQ, lq - i0);
           java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
@@ -74,38 +74,37 @@ final class FlashAttention {
   }
 
   /**
-   * One batch entry's operands packed once as the B panels of every block product that reads them (kᵀ for the
-   * scores; v for P·V; vᵀ, k, q and dO for the backward), so that no block packs them again.
+   * One batch entry's operands packed once as the B panels of every block product that reads them — kᵀ for the
+   * scores; v for P·V in the forward; vᵀ, k, q and dO in the backward — so that no block packs them again.
    */
   private static final class Panels {
-    final int lk, d, dv;
-    float[] kT, v, vT, k, q, dOut;
-    private int forwardEntry = -1;
+    final int lq, lk, d, dv;
+    final boolean backward;
+    final float[] kT, v, vT, k, q, dOut;
+    private int entry = -1;
 
-    Panels(int lk, int d, int dv) {
+    Panels(int lq, int lk, int d, int dv, boolean backward) {
+      this.lq = lq;
       this.lk = lk;
       this.d = d;
       this.dv = dv;
+      this.backward = backward;
       kT = new float[Sgemm.roundUp(lk, Sgemm.NR) * d];
-      v = new float[Sgemm.roundUp(dv, Sgemm.NR) * lk];
+      v = backward ? null : new float[Sgemm.roundUp(dv, Sgemm.NR) * lk];
+      vT = backward ? new float[Sgemm.roundUp(lk, Sgemm.NR) * dv] : null;
+      k = backward ? new float[Sgemm.roundUp(d, Sgemm.NR) * lk] : null;
+      q = backward ? new float[Sgemm.roundUp(d, Sgemm.NR) * lq] : null;
+      dOut = backward ? new float[Sgemm.roundUp(dv, Sgemm.NR) * lq] : null;
     }
 
-    /** kᵀ (d × Lk) and v (Lk × dv) of entry b, unless they are already packed. */
-    void forward(float[] kIn, float[] vIn, int b) {
-      if (forwardEntry == b) return;
-      forwardEntry = b;
+    /** Packs entry b's operands (q and dO are read only by the backward), unless they are already packed. */
+    void pack(float[] qIn, float[] kIn, float[] vIn, float[] dOutIn, int b) {
+      if (entry == b) return;
+      entry = b;
       Sgemm.packWhole(new Sgemm.Operand(kIn, b * lk * d, 1, d), d, lk, kT);
-      Sgemm.packWhole(new Sgemm.Operand(vIn, b * lk * dv, dv, 1), lk, dv, v);
-    }
-
-    /** Besides {@link #forward}'s: vᵀ (dv × Lk), k (Lk × d), q (Lq × d) and dO (Lq × dv) of entry b. */
-    void backward(float[] qIn, float[] kIn, float[] vIn, float[] dOutIn, int b, int lq) {
-      forward(kIn, vIn, b);
-      if (vT == null) {
-        vT = new float[Sgemm.roundUp(lk, Sgemm.NR) * dv];
-        k = new float[Sgemm.roundUp(d, Sgemm.NR) * lk];
-        q = new float[Sgemm.roundUp(d, Sgemm.NR) * lq];
-        dOut = new float[Sgemm.roundUp(dv, Sgemm.NR) * lq];
+      if (!backward) {
+        Sgemm.packWhole(new Sgemm.Operand(vIn, b * lk * dv, dv, 1), lk, dv, v);
+        return;
       }
       Sgemm.packWhole(new Sgemm.Operand(vIn, b * lk * dv, 1, dv), dv, lk, vT);
       Sgemm.packWhole(new Sgemm.Operand(kIn, b * lk * d, d, 1), lk, d, k);
@@ -119,10 +118,10 @@ final class FlashAttention {
       float[] dOut, float[] dq, float[] dk, float[] dvOut, float[] dScores) {
     Parallel.range(batch, 1, (lo, hi) -> {
       float[] s = new float[BQ * BK], dp = new float[BQ * BK], tmp = new float[Math.max(BQ, BK) * Math.max(d, dv)], delta = new float[lq];
-      Panels panels = new Panels(lk, d, dv);
+      Panels panels = new Panels(lq, lk, d, dv, true);
       for (int b = lo; b < hi; b++) {
         for (int i = 0; i < lq; i++) delta[i] = dot(dOut, out, (b * lq + i) * dv, dv);
-        panels.backward(q, k, v, dOut, b, lq);
+        panels.pack(q, k, v, dOut, b);
         for (int j0 = 0; j0 < lk; j0 += BK) {
           int cols = Math.min(BK, lk - j0);
           for (int i0 = 0; i0 < lq; i0 += BQ) {
