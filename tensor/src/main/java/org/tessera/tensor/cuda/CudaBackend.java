@@ -4,6 +4,10 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -323,20 +327,100 @@ public final class CudaBackend implements Backend {
   }
 
 
+  // ---- fused attention (attention.cu): the forward; the backward's dq (with Δ and the score gradient), then dk and dv ----
+
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
-    return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
+    if (!AttentionLaunch.supports(q, v)) return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
+    int batch = q.size(0), lq = q.size(1), dv = v.size(2);
+    CudaStorage out = result(q.dtype(), batch, lq, dv), lse = result(q.dtype(), batch, lq);
+    Launch launch = AttentionLaunch.rows(batch, lq);
+    if (launch != null)
+      kernels.launch("attention.cu", KernelNames.attention("forward", q.dtype()), launch,
+          attentionArguments(q, k, v, bias, scale, Pointer.to(out.at(0)), Pointer.to(lse.at(0))));
+    return new Tensor[] {Tensor.contiguousView(out, batch, lq, dv), Tensor.contiguousView(lse, batch, lq)};
   }
 
   @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
-    return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut), scoreGrad));
+    if (!AttentionLaunch.supports(q, v))
+      return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut), scoreGrad));
+    int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
+    DType dtype = q.dtype();
+    Tensor lseRows = lse.isContiguous() ? lse : copy(lse, dtype);  // the kernels read lse[b·Lq + i]
+    CudaStorage dq = result(dtype, batch, lq, d), delta = result(dtype, batch, lq), dk = result(dtype, batch, lk, d), dvalue = result(dtype, batch, lk, dv);
+    CudaStorage dScores = scoreGrad ? result(dtype, batch, lq, lk) : null;
+    Pointer lsePointer = Pointer.to(storage(lseRows).at(lseRows.offset())), gradPointer = Pointer.to(storage(gradOut).at(0));
+    Launch queries = AttentionLaunch.rows(batch, lq), keys = AttentionLaunch.rows(batch, lk);
+    if (queries != null)
+      kernels.launch("attention.cu", KernelNames.attention("backward_dq", dtype), queries,
+          attentionArguments(q, k, v, bias, scale, Pointer.to(storage(out).at(0)), Pointer.to(AttentionLaunch.view(out)), lsePointer, gradPointer,
+              Pointer.to(AttentionLaunch.view(gradOut)), Pointer.to(dq.at(0)), Pointer.to(delta.at(0)),
+              Pointer.to(dScores == null ? new CUdeviceptr() : dScores.at(0))));
+    if (keys != null)  // after the dq kernel on the same stream: it reads the Δ that one writes
+      kernels.launch("attention.cu", KernelNames.attention("backward_dkdv", dtype), keys,
+          attentionArguments(q, k, v, bias, scale, lsePointer, gradPointer, Pointer.to(AttentionLaunch.view(gradOut)), Pointer.to(delta.at(0)),
+              Pointer.to(dk.at(0)), Pointer.to(dvalue.at(0))));
+    Reference.reachabilityFence(lseRows);
+    return new Tensor[] {Tensor.contiguousView(dq, batch, lq, d), Tensor.contiguousView(dk, batch, lk, d), Tensor.contiguousView(dvalue, batch, lk, dv),
+        dScores == null ? null : Tensor.contiguousView(dScores, batch, lq, lk)};
   }
 
+  /** The arguments every attention kernel starts with (operands, bias, scale, sizes), then {@code rest}. */
+  private Pointer[] attentionArguments(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Pointer... rest) {
+    Pointer[] head = {Pointer.to(storage(q).at(0)), Pointer.to(AttentionLaunch.view(q)), Pointer.to(storage(k).at(0)), Pointer.to(AttentionLaunch.view(k)),
+        Pointer.to(storage(v).at(0)), Pointer.to(AttentionLaunch.view(v)), Pointer.to(bias == null ? new CUdeviceptr() : storage(bias).at(0)),
+        Pointer.to(AttentionLaunch.view(bias)), Pointer.to(new int[] {bias == null ? 0 : 1}), Pointer.to(new double[] {scale}),
+        Pointer.to(new long[] {q.size(1)}), Pointer.to(new long[] {k.size(1)}), Pointer.to(new int[] {q.size(2)}), Pointer.to(new int[] {v.size(2)})};
+    Pointer[] all = Arrays.copyOf(head, head.length + rest.length);
+    System.arraycopy(rest, 0, all, head.length, rest.length);
+    return all;
+  }
+
+  /** Device memory for a contiguous result of this shape (every element is written by the kernel that fills it). */
+  private CudaStorage result(DType dtype, int... shape) {
+    return new CudaStorage(dtype, device, Shapes.numel(shape), allocator);
+  }
+
+  // ---- multi-scale deformable attention (deformable.cu) on contiguous copies of its operands ----
+
   @Override public Tensor msDeformAttn(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights) {
-    return viaHost(cpu.msDeformAttn(onHost(value), shapes, starts, onHost(locations), onHost(weights)));
+    if (!KernelNames.elementwise(value.dtype()) || !DeformableLaunch.supports(starts.length))
+      return viaHost(cpu.msDeformAttn(onHost(value), shapes, starts, onHost(locations), onHost(weights)));
+    int n = value.size(0), m = value.size(2), d = value.size(3), lq = weights.size(1);
+    CudaStorage out = result(value.dtype(), n, lq, m * d);
+    if (out.length() > 0) {
+      Tensor[] dense = {contiguous(value), contiguous(locations), contiguous(weights)};
+      kernels.launch("deformable.cu", KernelNames.deformable(false, value.dtype()), Launch.elementwise(out.length(), context.multiprocessors),
+          deformableArguments(dense, shapes, starts, Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})));
+      Reference.reachabilityFence(dense);  // the copies' memory must not be reused before the launch is queued
+    }
+    return Tensor.contiguousView(out, n, lq, m * d);
   }
 
   @Override public Tensor[] msDeformAttnBackward(Tensor value, int[] shapes, int[] starts, Tensor locations, Tensor weights, Tensor gradOut) {
-    return viaHost(cpu.msDeformAttnBackward(onHost(value), shapes, starts, onHost(locations), onHost(weights), onHost(gradOut)));
+    if (!KernelNames.elementwise(value.dtype()) || !DeformableLaunch.supports(starts.length))
+      return viaHost(cpu.msDeformAttnBackward(onHost(value), shapes, starts, onHost(locations), onHost(weights), onHost(gradOut)));
+    CudaStorage dValue = (CudaStorage) allocate(value.dtype(), value.numel());  // zeroed: the kernel adds into it
+    CudaStorage dLocations = result(value.dtype(), locations.shape()), dWeights = result(value.dtype(), weights.shape());
+    if (dWeights.length() > 0) {
+      Tensor[] dense = {contiguous(value), contiguous(locations), contiguous(weights), contiguous(gradOut)};
+      kernels.launch("deformable.cu", KernelNames.deformable(true, value.dtype()), Launch.elementwise(dWeights.length(), context.multiprocessors),
+          deformableArguments(dense, shapes, starts, Pointer.to(dValue.at(0)), Pointer.to(dLocations.at(0)), Pointer.to(dWeights.at(0)),
+              Pointer.to(new long[] {dWeights.length()})));
+      Reference.reachabilityFence(dense);
+    }
+    return new Tensor[] {Tensor.contiguousView(dValue, value.shape()), Tensor.contiguousView(dLocations, locations.shape()),
+        Tensor.contiguousView(dWeights, weights.shape())};
+  }
+
+  /** The contiguous operands (value, locations, weights[, output gradient]), the levels and sizes, then {@code rest}. */
+  private Pointer[] deformableArguments(Tensor[] dense, int[] shapes, int[] starts, Pointer... rest) {
+    Tensor value = dense[0], weights = dense[2];
+    List<Pointer> all = new ArrayList<>();
+    for (Tensor t : dense) all.add(Pointer.to(storage(t).at(t.offset())));
+    all.addAll(List.of(Pointer.to(DeformableLaunch.levels(shapes, starts)), Pointer.to(new long[] {value.size(1)}), Pointer.to(new int[] {value.size(2)}),
+        Pointer.to(new int[] {value.size(3)}), Pointer.to(new long[] {weights.size(1)}), Pointer.to(new int[] {weights.size(4)})));
+    all.addAll(List.of(rest));
+    return all.toArray(Pointer[]::new);
   }
 
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return viaHost(cpu.sortIndices(onHost(x), dim, descending)); }

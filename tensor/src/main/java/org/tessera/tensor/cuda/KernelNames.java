@@ -6,7 +6,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add, attention, ms_deform_attn. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -55,6 +55,16 @@ final class KernelNames {
   /** index.cu's {@code scatter_add_<dtype>_<index dtype>} for a dtype that {@link #elementwise} accepts. */
   static String scatterAdd(DType dtype, DType indexDtype) {
     return "scatter_add_" + suffix(dtype) + "_" + indexSuffix(indexDtype);
+  }
+
+  /** attention.cu's {@code attention_<pass>_<dtype>}, pass forward, backward_dq or backward_dkdv, for F32 and F64. */
+  static String attention(String pass, DType dtype) {
+    return "attention_" + pass + "_" + suffix(dtype);
+  }
+
+  /** deformable.cu's {@code ms_deform_attn_forward_<dtype>} or {@code ms_deform_attn_backward_<dtype>}. */
+  static String deformable(boolean backward, DType dtype) {
+    return "ms_deform_attn_" + (backward ? "backward_" : "forward_") + suffix(dtype);
   }
 
   private static String indexSuffix(DType indexDtype) {
