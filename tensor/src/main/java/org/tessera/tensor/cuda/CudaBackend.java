@@ -111,7 +111,11 @@ public final class CudaBackend implements Backend {
   // ---- device kernels ----
 
   @Override public Tensor copy(Tensor x, DType dtype) {
-    if (dtype != x.dtype()) return viaHost(cpu.copy(onHost(x), dtype));
+    if (dtype != x.dtype()) {
+      if (!KernelNames.convertible(x.dtype()) || !KernelNames.convertible(dtype)) return viaHost(cpu.copy(onHost(x), dtype));
+      return elementwise(KernelNames.convert(x.dtype(), dtype), dtype, x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)),
+          Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
+    }
     return elementwise("copy_" + dtype.byteSize, dtype, x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)), Pointer.to(LayoutArgument.of(x)),
         Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
   }
@@ -123,11 +127,12 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    // comparisons and logical ops produce BOOL, which the F32/F64 template does not write yet
-    if (!KernelNames.elementwise(a.dtype()) || op.producesBool()) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
-    return elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
+    if (!KernelNames.elementwise(a.dtype())) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
+    Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
         Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
         Pointer.to(new long[] {out.length()})});
+    // comparisons and logical ops: the template writes 1 or 0 in the operands' dtype, converted to BOOL on the device
+    return op.producesBool() ? copy(values, DType.BOOL) : values;
   }
 
   /** A new contiguous tensor of {@code shape} written by one grid-stride launch of an elementwise.cu kernel (none when empty). */
@@ -168,7 +173,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor matmul(Tensor a, Tensor b) {
-    if (a.dtype() != DType.F32 && a.dtype() != DType.F64) return viaHost(cpu.matmul(onHost(a), onHost(b)));
+    if (!a.dtype().floating) return viaHost(cpu.matmul(onHost(a), onHost(b)));  // F32, F64, BF16 and F16 in cuBLAS
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
     if (k == 0) return Tensor.contiguousView(allocate(a.dtype(), batch * m * n), batch, m, n); // an empty sum: zeros
     CudaStorage out = new CudaStorage(a.dtype(), device, batch * m * n, allocator);

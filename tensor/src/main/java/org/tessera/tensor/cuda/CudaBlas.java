@@ -1,16 +1,19 @@
 package org.tessera.tensor.cuda;
 
 import static jcuda.jcublas.JCublas2.cublasCreate;
-import static jcuda.jcublas.JCublas2.cublasDgemmStridedBatched;
+import static jcuda.jcublas.JCublas2.cublasGemmStridedBatchedEx_new;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
-import static jcuda.jcublas.JCublas2.cublasSgemmStridedBatched;
 
 import jcuda.Pointer;
+import jcuda.cudaDataType;
 import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasComputeType;
+import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasOperation;
 import jcuda.runtime.cudaStream_t;
 import org.tessera.tensor.DType;
+import org.tessera.tensor.MatmulPrecision;
 import org.tessera.tensor.Tensor;
 
 /** Batched matrix products through cuBLAS on the device's stream, row-major operands mapped by {@link BlasOperand}. */
@@ -44,13 +47,34 @@ final class CudaBlas {
     // column-major Cᵀ (n×m, ld n) = op(B) · op(A)
     Pointer pb = ((CudaStorage) b.storage()).at(b.offset()), pa = ((CudaStorage) a.storage()).at(a.offset());
     long strideB = batch == 1 ? 0 : b.stride(0), strideA = batch == 1 ? 0 : a.stride(0);
-    double beta = accumulate ? 1 : 0;
-    if (a.dtype() == DType.F32) {
-      cublasSgemmStridedBatched(handle, transB, transA, n, m, k, Pointer.to(new float[] {1f}), pb, opB.ld(), strideB, pa, opA.ld(), strideA,
-          Pointer.to(new float[] {(float) beta}), out.at(outOffset), n, outBatchStride, batch);
-    } else {
-      cublasDgemmStridedBatched(handle, transB, transA, n, m, k, Pointer.to(new double[] {1}), pb, opB.ld(), strideB, pa, opA.ld(), strideA,
-          Pointer.to(new double[] {beta}), out.at(outOffset), n, outBatchStride, batch);
+    GemmTypes types = GemmTypes.of(a.dtype(), MatmulPrecision.float32());
+    Pointer one = types.scalar(1), beta = types.scalar(accumulate ? 1 : 0);
+    cublasGemmStridedBatchedEx_new(handle, transB, transA, n, m, k, one, pb, types.dataType(), opB.ld(), strideB, pa, types.dataType(), opA.ld(), strideA,
+        beta, out.at(outOffset), types.dataType(), n, outBatchStride, batch, types.computeType(), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+  }
+
+  /**
+   * cuBLAS's data type of a product's operands and result and its compute type: F64 in F64; F32 in F32, or on TF32
+   * (precision "high") or BF16 (precision "medium") tensor cores; BF16 and F16 accumulating in F32.
+   */
+  record GemmTypes(int dataType, int computeType) {
+    static GemmTypes of(DType dtype, MatmulPrecision float32) {
+      return switch (dtype) {
+        case F64 -> new GemmTypes(cudaDataType.CUDA_R_64F, cublasComputeType.CUBLAS_COMPUTE_64F);
+        case F32 -> new GemmTypes(cudaDataType.CUDA_R_32F, switch (float32) {
+          case HIGHEST -> cublasComputeType.CUBLAS_COMPUTE_32F;
+          case HIGH -> cublasComputeType.CUBLAS_COMPUTE_32F_FAST_TF32;
+          case MEDIUM -> cublasComputeType.CUBLAS_COMPUTE_32F_FAST_16BF;
+        });
+        case BF16 -> new GemmTypes(cudaDataType.CUDA_R_16BF, cublasComputeType.CUBLAS_COMPUTE_32F);
+        case F16 -> new GemmTypes(cudaDataType.CUDA_R_16F, cublasComputeType.CUBLAS_COMPUTE_32F);
+        default -> throw new IllegalArgumentException("no cuBLAS product for " + dtype);
+      };
+    }
+
+    /** alpha or beta in the compute type's scalar type (double for F64, else float). */
+    Pointer scalar(double value) {
+      return computeType == cublasComputeType.CUBLAS_COMPUTE_64F ? Pointer.to(new double[] {value}) : Pointer.to(new float[] {(float) value});
     }
   }
 }

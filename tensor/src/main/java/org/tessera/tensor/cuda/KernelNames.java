@@ -6,7 +6,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add, attention, ms_deform_attn. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add, attention, ms_deform_attn, convert. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -65,6 +65,24 @@ final class KernelNames {
   /** deformable.cu's {@code ms_deform_attn_forward_<dtype>} or {@code ms_deform_attn_backward_<dtype>}. */
   static String deformable(boolean backward, DType dtype) {
     return "ms_deform_attn_" + (backward ? "backward_" : "forward_") + suffix(dtype);
+  }
+
+  /** Whether elementwise.cu's conversions read and write a dtype (the float dtypes and BOOL; integers go through the host). */
+  static boolean convertible(DType dtype) {
+    return switch (dtype) {
+      case F32, F64, BF16, F16, BOOL -> true;
+      default -> false;
+    };
+  }
+
+  /** elementwise.cu's {@code convert_<from>_<to>} between two dtypes {@link #convertible} accepts. */
+  static String convert(DType from, DType to) {
+    return "convert_" + convertSuffix(from) + "_" + convertSuffix(to);
+  }
+
+  private static String convertSuffix(DType dtype) {
+    if (!convertible(dtype)) throw new IllegalArgumentException("no CUDA conversion kernel for " + dtype);
+    return dtype.name().toLowerCase(Locale.ROOT);
   }
 
   private static String indexSuffix(DType indexDtype) {
