@@ -41,6 +41,8 @@ interface ReductionTable extends TensorOps {
     if (a.dim() == 0 || b.dim() == 0)
       throw new IllegalArgumentException("matmul: both operands need at least 1 dim, got shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
     ElementwiseTable.requireSameDevice("matmul", a, b);
+    DType low = Autocast.lowPrecision(a, b);
+    if (low != null) return a.to(low).matmul(b.to(low)).to(DType.F32);
     DType dtype = DType.promote(a.dtype(), b.dtype());
     Tensor x = a.to(dtype), y = b.to(dtype);
     // 1-D operands become a row (left) or a column (right); the added dim is dropped from the result
@@ -81,6 +83,11 @@ interface ReductionTable extends TensorOps {
       throw new IllegalArgumentException("linear: bias of shape " + Shapes.str(bias.shape()) + " for " + weight.size(0) + " output features");
     ElementwiseTable.requireSameDevice("linear", x, weight);
     if (bias != null) ElementwiseTable.requireSameDevice("linear", x, bias);
+    DType low = Autocast.lowPrecision(x, weight);
+    if (low != null) { // the product in low precision, the bias added in F32 after it
+      Tensor product = x.to(low).matmul(weight.to(low).mT()).to(DType.F32);
+      return bias == null ? product : product.add(bias);
+    }
     DType dtype = DType.promote(x.dtype(), weight.dtype());
     if (bias != null) dtype = DType.promote(dtype, bias.dtype());
     Tensor in = x.to(dtype), w = weight.to(dtype), b = bias == null ? null : bias.to(dtype);

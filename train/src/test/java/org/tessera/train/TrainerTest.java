@@ -165,6 +165,48 @@ class TrainerTest {
   }
 
   @Test
+  void modelDtypeRunsTheProductsUnderAutocastAndFloat16ScalesTheLoss(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    ShapesDataset.generate(data, 8, 32, 7);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    // one SGD step on the reference backend (Adam would hide a gradient left scaled by 2^16): the update of a
+    // LayerScale (its gradient reads the attention output, which autocast computes from BF16/F16 products)
+    List<String> step = List.of("train.iterations_per_epoch=1", "train.device=ref", "train.optimizer=sgd", "train.lr=0.01", "train.backbone_lr=0.01");
+    train(data, dir.resolve("start"), 1, false, quiet, "train.iterations_per_epoch=1", "train.device=ref", "train.optimizer=sgd", "train.lr=0",
+        "train.backbone_lr=0");
+    for (String run : new String[] {"f32", "bf16", "f16"}) {
+      List<String> o = new java.util.ArrayList<>(step);
+      if (!run.equals("f32")) o.add("train.model_dtype=" + (run.equals("bf16") ? "BFLOAT16" : "FLOAT16"));
+      train(data, dir.resolve(run), 1, false, quiet, o.toArray(String[]::new));
+    }
+    String gamma = "model.dino_encoder.blocks.0.ls1.gamma";
+    float[] start = Safetensors.read(dir.resolve("start/last.safetensors")).tensors().get(gamma).toFloatArray();
+    float[] full = update(Safetensors.read(dir.resolve("f32/last.safetensors")).tensors().get(gamma).toFloatArray(), start);
+    double size = 0;
+    for (float u : full) size = Math.max(size, Math.abs(u));
+    assertTrue(size > 1e-7, "the step moved the LayerScale: " + size);
+    for (String run : new String[] {"bf16", "f16"}) {
+      float[] low = update(Safetensors.read(dir.resolve(run + "/last.safetensors")).tensors().get(gamma).toFloatArray(), start);
+      double diff = 0;
+      for (int i = 0; i < full.length; i++) diff = Math.max(diff, Math.abs(low[i] - full[i]));
+      assertTrue(diff > 0, run + ": the products ran in lower precision");
+      assertTrue(diff < 0.05 * size, run + ": the same step up to rounding (" + diff + " of " + size + ")");
+    }
+    ByteArrayOutputStream cpuOut = new ByteArrayOutputStream();
+    train(data, dir.resolve("cpu"), 1, false, new PrintStream(cpuOut, true, StandardCharsets.UTF_8), "train.iterations_per_epoch=1", "train.model_dtype=BFLOAT16");
+    assertTrue(cpuOut.toString(StandardCharsets.UTF_8).contains(
+        "train.model_dtype=BFLOAT16: autocast runs on cuda (and ref); the cpu backend has no BF16/F16 kernels, so this run is F32"));
+    var e = assertThrows(IllegalArgumentException.class, () -> train(data, dir.resolve("bad"), 1, false, quiet, "train.model_dtype=FP8"));
+    assertEquals("config built-in defaults: train.model_dtype is 'FP8', expected one of [BFLOAT16, FLOAT16]", e.getMessage());
+  }
+
+  private static float[] update(float[] after, float[] before) {
+    float[] u = new float[after.length];
+    for (int i = 0; i < u.length; i++) u[i] = after[i] - before[i];
+    return u;
+  }
+
+  @Test
   void anUnavailableDeviceIsOneLine(@TempDir Path dir) throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(org.tessera.tensor.Backends.unavailableReason(org.tessera.tensor.Device.of("cuda:0")) != null,
         "this machine has a CUDA device");

@@ -10,6 +10,7 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.tessera.autograd.Autocast;
 import org.tessera.autograd.GradMode;
 import org.tessera.models.SegmentationModels;
 import org.tessera.models.vit.HuggingFaceDinov3;
@@ -23,11 +24,13 @@ import org.tessera.nn.io.StateDicts;
 import org.tessera.nn.io.TorchCheckpoint;
 import org.tessera.nn.io.TrainingCheckpoint;
 import org.tessera.nn.optim.Adam;
+import org.tessera.nn.optim.GradScaler;
 import org.tessera.nn.optim.Optimizer;
 import org.tessera.nn.optim.ParamGroup;
 import org.tessera.nn.optim.Schedules;
 import org.tessera.nn.optim.Sgd;
 import org.tessera.tensor.Backends;
+import org.tessera.tensor.DType;
 import org.tessera.tensor.Device;
 import org.tessera.tensor.Tensor;
 import org.tessera.train.Config;
@@ -46,6 +49,7 @@ public final class Trainer {
   private final Config config;
   private final Path runDir;
   private final PrintStream out;
+  private DType lowPrecision; // the autocast dtype of the current run, null for F32
 
   public Trainer(Config config, Path runDir, PrintStream out) {
     this.config = config;
@@ -67,6 +71,25 @@ public final class Trainer {
     }
   }
 
+  /**
+   * train.model_dtype (the seeds' BFLOAT16 or FLOAT16) as the dtype the matrix products run in under autocast, or
+   * null (F32). The CPU backend has no BF16/F16 kernels, so on cpu the run stays F32 and says so.
+   */
+  private DType lowPrecision(Device device) {
+    if (config.text("train.model_dtype") == null) return null;
+    String name = config.choice("train.model_dtype", "BFLOAT16", "FLOAT16");
+    if (device.type().equals("cpu")) {
+      out.println("train.model_dtype=" + name + ": autocast runs on cuda (and ref); the cpu backend has no BF16/F16 kernels, so this run is F32");
+      return null;
+    }
+    return name.equals("BFLOAT16") ? DType.BF16 : DType.F16;
+  }
+
+  /** The model's forward passes run inside this: torch.autocast on the training device when train.model_dtype asks for it. */
+  private GradMode.Scope autocast(Device device) {
+    return lowPrecision == null ? Autocast.disable() : Autocast.enable(device.type(), lowPrecision);
+  }
+
   private <M extends Module & Layer> Result train(TrainingData data, String[] classNames, boolean resume) throws IOException, InterruptedException {
     int classes = config.integer("data.num_classes"), epochs = config.integer("train.epochs"), iters = config.integer("train.iterations_per_epoch");
     int batch = data.batchSize();
@@ -80,6 +103,9 @@ public final class Trainer {
       Lora.apply(model, config.text("lora.target"), config.integer("lora.r"), config.number("lora.alpha"), config.number("lora.dropout"));
     }
     Optimizer opt = optimizer(groups(model));
+    Device device = Tensor.defaultDevice();
+    lowPrecision = lowPrecision(device);
+    GradScaler scaler = lowPrecision == DType.F16 ? new GradScaler() : null;
     long total = (long) epochs * iters;
     String scheduleName = config.choice("train.schedule", "warmup_cosine", "poly", "linear");
     boolean perEpoch = !scheduleName.equals("warmup_cosine");
@@ -120,10 +146,22 @@ public final class Trainer {
           Schedules.apply(opt, schedule, perEpoch ? epoch : (long) epoch * iters + it);
           Batches.Batch b = batches.next();
           opt.zeroGrad();
-          Tensor loss = Losses.diceCe(model.forward(b.images()), b.labels(), 1e-5, false, true);
-          loss.backward();
-          Optimizer.clipGradNorm(model.parameters(), config.number("train.grad_clip"));
-          opt.step();
+          Tensor logits;
+          try (var scope = autocast(device)) {
+            logits = model.forward(b.images());
+          }
+          Tensor loss = Losses.diceCe(logits, b.labels(), 1e-5, false, true);
+          if (scaler == null) {
+            loss.backward();
+            Optimizer.clipGradNorm(model.parameters(), config.number("train.grad_clip"));
+            opt.step();
+          } else { // F16: the loss scaled for backward, the gradients unscaled before clipping, a non-finite step skipped
+            scaler.scale(loss).backward();
+            scaler.unscale(model.parameters());
+            Optimizer.clipGradNorm(model.parameters(), config.number("train.grad_clip"));
+            scaler.step(opt);
+            scaler.update();
+          }
           double l = loss.item();
           lossSum += l;
           bar.stepBy(batch);
@@ -151,10 +189,10 @@ public final class Trainer {
   }
 
   /** Validation: global Dice per class over the fixed validation batches, without augmentation. */
-  static <M extends Module & Layer> DiceScore validate(M model, List<Batches.Batch> validation, int classes) {
+  private <M extends Module & Layer> DiceScore validate(M model, List<Batches.Batch> validation, int classes) {
     model.eval();
     DiceScore score = new DiceScore(classes);
-    try (var scope = GradMode.noGrad()) {
+    try (var scope = GradMode.noGrad(); var cast = autocast(Tensor.defaultDevice())) {
       for (Batches.Batch b : validation) score.add(model.forward(b.images()).argmax(1, false).toLongArray(), b.labels().toLongArray());
     }
     return score;

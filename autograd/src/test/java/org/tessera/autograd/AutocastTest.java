@@ -1,0 +1,106 @@
+package org.tessera.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Device;
+import org.tessera.tensor.Generator;
+import org.tessera.tensor.Tensor;
+
+/**
+ * The autocast policy on the reference device (the scope names a device type; on a GPU it is "cuda"): matrix
+ * products of F32 tensors run on BF16-rounded operands, are rounded to BF16 and come back F32; gradients reach the
+ * F32 parameters through the casts, with the backward products in BF16 as well (as in torch).
+ */
+class AutocastTest {
+  private static final Device REF = Device.REFERENCE;
+
+  /** values rounded to BF16 (round to nearest even) and back */
+  private static double[] bf16(double[] values) {
+    return Tensor.of(values, values.length).to(DType.BF16).to(DType.F64).toDoubleArray();
+  }
+
+  /** (m, k)·(n, k)ᵀ in double over the given values, each sum rounded to BF16 */
+  private static double[] productRounded(double[] x, double[] w, int m, int k, int n) {
+    double[] out = new double[m * n];
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++)
+        for (int q = 0; q < k; q++) out[i * n + j] += x[i * k + q] * w[j * k + q];
+    return bf16(out);
+  }
+
+  private static Tensor randn(long seed, int... shape) {
+    return Tensor.randn(new Generator(seed), shape).to(REF);
+  }
+
+  @Test
+  void linearRunsOnBf16OperandsAndReturnsF32WithTheBiasAddedInF32() {
+    Tensor x = randn(1, 3, 5), w = randn(2, 4, 5), b = randn(3, 4);
+    Tensor y;
+    try (var scope = Autocast.enable("ref", DType.BF16)) {
+      y = x.linear(w, b);
+    }
+    assertEquals(DType.F32, y.dtype());
+    double[] want = productRounded(bf16(x.to(DType.F64).toDoubleArray()), bf16(w.to(DType.F64).toDoubleArray()), 3, 5, 4);
+    double[] bias = b.to(DType.F64).toDoubleArray();
+    for (int i = 0; i < want.length; i++) want[i] = (float) (want[i] + bias[i % 4]);
+    assertArrayEquals(want, y.to(DType.F64).toDoubleArray(), 0);
+    assertNotEquals(y.to(DType.F64).toDoubleArray()[0], x.linear(w, b).to(DType.F64).toDoubleArray()[0], "outside the scope: F32");
+  }
+
+  @Test
+  void theWeightGradientIsF32AndComesFromBf16Products() {
+    Tensor x = randn(4, 3, 5), w = randn(5, 4, 5).requiresGrad(true), g = randn(6, 3, 4);
+    try (var scope = Autocast.enable("ref", DType.BF16)) {
+      x.linear(w, null).mul(g).sum().backward();
+    }
+    assertEquals(DType.F32, w.grad().dtype());
+    // dW = (gᵀ·x) in BF16: g rounded (the gradient through the cast back to F32), x rounded, the sums rounded
+    double[] gt = new double[4 * 3], xt = new double[5 * 3], gv = bf16(g.to(DType.F64).toDoubleArray()), xv = bf16(x.to(DType.F64).toDoubleArray());
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) gt[j * 3 + i] = gv[i * 4 + j];
+      for (int q = 0; q < 5; q++) xt[q * 3 + i] = xv[i * 5 + q];
+    }
+    assertArrayEquals(productRounded(gt, xt, 4, 3, 5), w.grad().to(DType.F64).toDoubleArray(), 0);
+  }
+
+  @Test
+  void matmulOfF32OperandsIsRoundedAndWidened() {
+    Tensor a = randn(7, 2, 3, 6), b = randn(8, 6, 4);
+    Tensor y;
+    try (var scope = Autocast.enable("ref", DType.BF16)) {
+      y = a.matmul(b);
+    }
+    assertEquals(DType.F32, y.dtype());
+    assertArrayEquals(new int[] {2, 3, 4}, y.shape());
+    Tensor want = a.to(DType.BF16).matmul(b.to(DType.BF16)).to(DType.F32);
+    assertArrayEquals(want.toFloatArray(), y.toFloatArray(), 0);
+  }
+
+  @Test
+  void otherDevicesOtherDtypesAndADisabledScopeAreLeftAlone() {
+    Tensor a = randn(9, 3, 5), b = randn(10, 5, 2);
+    float[] f32 = a.matmul(b).toFloatArray();
+    try (var scope = Autocast.enable("cuda", DType.BF16)) {
+      assertArrayEquals(f32, a.matmul(b).toFloatArray(), 0, "ref tensors under a cuda scope");
+    }
+    try (var scope = Autocast.enable("ref", DType.F16)) {
+      assertEquals(DType.F64, a.to(DType.F64).matmul(b.to(DType.F64)).dtype(), "F64 is not cast");
+      try (var off = Autocast.disable()) {
+        assertArrayEquals(f32, a.matmul(b).toFloatArray(), 0, "disabled inside");
+      }
+      assertArrayEquals(a.to(DType.F16).matmul(b.to(DType.F16)).to(DType.F32).toFloatArray(), a.matmul(b).toFloatArray(), 0, "restored: F16");
+    }
+    assertArrayEquals(f32, a.matmul(b).toFloatArray(), 0, "after the scope");
+  }
+
+  @Test
+  void onlyLowerPrecisionFloatDtypes() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Autocast.enable("cuda", DType.F32));
+    assertEquals("autocast runs in BF16 or F16, not F32", e.getMessage());
+  }
+}
