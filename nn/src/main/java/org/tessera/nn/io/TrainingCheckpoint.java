@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tessera.nn.Module;
+import org.tessera.nn.optim.GradScaler;
 import org.tessera.nn.optim.Optimizer;
 import org.tessera.tensor.Tensor;
 
@@ -20,11 +21,17 @@ public final class TrainingCheckpoint {
   private TrainingCheckpoint() {}
 
   public static void save(Path file, Module model, boolean trainableOnly, Optimizer optimizer, Progress progress) throws IOException {
+    save(file, model, trainableOnly, optimizer, null, progress);
+  }
+
+  /** With the loss scaler of an F16 run (null for none), so that a resumed run continues at its scale. */
+  public static void save(Path file, Module model, boolean trainableOnly, Optimizer optimizer, GradScaler scaler, Progress progress) throws IOException {
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     model.stateDict().forEach((k, v) -> {
       if (!trainableOnly || v.requiresGrad()) tensors.put("model." + k, v.detach());
     });
     if (optimizer != null) optimizer.stateDict().forEach((k, v) -> tensors.put("optimizer." + k, v.detach()));
+    if (scaler != null) scaler.stateDict().forEach((k, v) -> tensors.put("scaler." + k, v));
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "tessera-checkpoint-1");
     meta.put("epoch", Integer.toString(progress.epoch()));
@@ -40,18 +47,31 @@ public final class TrainingCheckpoint {
    * architecture or a corrupt file is an error naming the file.
    */
   public static Progress load(Path file, Module model, Optimizer optimizer) throws IOException {
+    return load(file, model, optimizer, null);
+  }
+
+  /** With the loss scaler of an F16 run (null for none); a checkpoint without one leaves the scaler as it is. */
+  public static Progress load(Path file, Module model, Optimizer optimizer, GradScaler scaler) throws IOException {
     Safetensors.Contents c = Safetensors.read(file);
     if (!"tessera-checkpoint-1".equals(c.metadata().get("format"))) throw new IOException(file + ": not a Tessera training checkpoint");
-    Map<String, Tensor> modelState = new LinkedHashMap<>(), optimizerState = new LinkedHashMap<>();
+    Map<String, Tensor> modelState = new LinkedHashMap<>(), optimizerState = new LinkedHashMap<>(), scalerState = new LinkedHashMap<>();
     c.tensors().forEach((k, v) -> {
       if (k.startsWith("model.")) modelState.put(k.substring(6), v);
       else if (k.startsWith("optimizer.")) optimizerState.put(k.substring(10), v);
+      else if (k.startsWith("scaler.")) scalerState.put(k.substring(7), v);
     });
     boolean trainableOnly = Boolean.parseBoolean(c.metadata().get("trainable_only"));
     Module.LoadResult r = model.loadStateDict(modelState, false);
     if (!r.unexpectedKeys().isEmpty() || !r.shapeMismatches().isEmpty() || (!trainableOnly && !r.missingKeys().isEmpty()))
       throw new IOException(file + ": the checkpoint does not fit this model: " + r);
     if (optimizer != null) optimizer.loadStateDict(optimizerState);
+    if (scaler != null && !scalerState.isEmpty()) {
+      try {
+        scaler.loadStateDict(scalerState);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(file + ": " + e.getMessage());
+      }
+    }
     try {
       return new Progress(Integer.parseInt(c.metadata().get("epoch")), Long.parseLong(c.metadata().get("schedule_step")),
           Long.parseLong(c.metadata().get("rng_state")), c.metadata().get("config"));

@@ -2,7 +2,10 @@ package org.tessera.nn.optim;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tessera.autograd.GradMode;
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Device;
 import org.tessera.tensor.Tensor;
 
 /**
@@ -36,6 +39,21 @@ public final class GradScaler {
 
   public double scale() {
     return scale;
+  }
+
+  /** torch's state_dict names: the scale and the count of good steps since the last change. */
+  public Map<String, Tensor> stateDict() {
+    return Map.of("scale", Tensor.scalar(scale, DType.F64, Device.CPU), "growth_tracker", Tensor.scalar(goodSteps, DType.I64, Device.CPU));
+  }
+
+  public void loadStateDict(Map<String, Tensor> state) {
+    Tensor s = state.get("scale"), tracker = state.get("growth_tracker");
+    if (s == null || tracker == null || s.numel() != 1 || tracker.numel() != 1)
+      throw new IllegalArgumentException("GradScaler state needs scalars 'scale' and 'growth_tracker', got " + state.keySet());
+    double value = s.item();
+    if (!(value > 0)) throw new IllegalArgumentException("GradScaler state: scale must be positive, got " + value);
+    scale = value;
+    goodSteps = (int) tracker.item();
   }
 
   /** The loss times the scale, to call backward on. */

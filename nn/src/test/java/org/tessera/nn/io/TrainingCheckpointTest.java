@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tessera.nn.Linear;
 import org.tessera.nn.Sequential;
 import org.tessera.nn.optim.Adam;
+import org.tessera.nn.optim.GradScaler;
 import org.tessera.nn.optim.Optimizer;
 import org.tessera.nn.optim.ParamGroup;
 import org.tessera.tensor.Generator;
@@ -50,6 +51,37 @@ class TrainingCheckpointTest {
     step(a, optA, x);
     step(b, optB, x);
     for (var e : a.stateDict().entrySet()) assertArrayEquals(e.getValue().toFloatArray(), b.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+  }
+
+  @Test
+  void anF16RunsLossScalerResumesAtItsScale(@TempDir Path dir) throws IOException {
+    GradScaler scaler = new GradScaler(1024, 2, 0.5, 3);
+    Tensor w = Tensor.of(new float[] {1}, 1).requiresGrad(true);
+    Optimizer opt = Adam.adamW(List.of(new ParamGroup(List.of(w), 0.01, 0)));
+    for (float g : new float[] {Float.NaN, 1, 1}) { // a skipped step (scale 512), then two good ones
+      opt.zeroGrad();
+      scaler.scale(w.mul(g).sum()).backward();
+      scaler.step(opt);
+      scaler.update();
+    }
+    Path file = dir.resolve("last.safetensors");
+    Sequential m = model();
+    TrainingCheckpoint.save(file, m, false, null, scaler, new TrainingCheckpoint.Progress(1, 3, 0, ""));
+    GradScaler resumed = new GradScaler(1024, 2, 0.5, 3);
+    TrainingCheckpoint.load(file, model(), null, resumed);
+    assertEquals(512, resumed.scale());
+    for (GradScaler s : new GradScaler[] {scaler, resumed}) { // the third good step since the backoff grows the scale
+      opt.zeroGrad();
+      s.scale(w.sum()).backward();
+      s.step(opt);
+      s.update();
+    }
+    assertEquals(1024, scaler.scale());
+    assertEquals(1024, resumed.scale(), "the count of good steps was restored too");
+    GradScaler untouched = new GradScaler();
+    TrainingCheckpoint.save(file, m, false, null, new TrainingCheckpoint.Progress(1, 3, 0, ""));
+    TrainingCheckpoint.load(file, model(), null, untouched);
+    assertEquals(65536, untouched.scale(), "a checkpoint without a scaler leaves it as it is");
   }
 
   @Test

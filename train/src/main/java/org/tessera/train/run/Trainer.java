@@ -121,7 +121,7 @@ public final class Trainer {
     Path last = runDir.resolve("last.safetensors"), bestFile = runDir.resolve("best.safetensors"), log = runDir.resolve("log.csv");
     if (resume) {
       if (!Files.exists(last)) throw new IOException(last + ": nothing to resume from");
-      TrainingCheckpoint.Progress p = TrainingCheckpoint.load(last, model, opt);
+      TrainingCheckpoint.Progress p = TrainingCheckpoint.load(last, model, opt, scaler);
       start = p.epoch();
       Rng.generator().setState(p.rngState());
       for (History.Row row : History.read(log)) {
@@ -175,7 +175,7 @@ public final class Trainer {
       History.append(log, new History.Row(epoch + 1, lossSum / iters, mean, opt.groups().get(0).lr));
       History.plot(History.read(log), runDir.resolve("progress.png"));
       TrainingCheckpoint.Progress progress = new TrainingCheckpoint.Progress(epoch + 1, (long) (epoch + 1) * iters, Rng.generator().state(), config.toYaml());
-      TrainingCheckpoint.save(last, model, false, opt, progress);
+      TrainingCheckpoint.save(last, model, false, opt, scaler, progress);
       if (criterion > best) {
         best = criterion;
         TrainingCheckpoint.save(bestFile, model, false, null, progress);
