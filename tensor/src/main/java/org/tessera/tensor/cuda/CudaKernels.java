@@ -19,13 +19,15 @@ import jcuda.nvrtc.JNvrtc;
 import jcuda.nvrtc.nvrtcProgram;
 
 /**
- * Our kernels on one device: each .cu source is compiled by NVRTC for the device's architecture at first use and
- * loaded as a module; functions are looked up once by name. A compile error names the source and carries NVRTC's log.
+ * Our kernels on one device: each .cu source is compiled by NVRTC for the device's architecture at first use (or its
+ * PTX read from the disk cache, {@link PtxCache}) and loaded as a module; functions are looked up once by name. A
+ * compile error names the source and carries NVRTC's log.
  */
 final class CudaKernels {
   private final CudaContext context;
   private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
   private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+  private final PtxCache cache = PtxCache.standard();
 
   CudaKernels(CudaContext context) {
     this.context = context;
@@ -42,12 +44,32 @@ final class CudaKernels {
     cuLaunchKernel(f, launch.blocks(), 1, 1, launch.threads(), 1, 1, 0, context.stream, Pointer.to(arguments), null);
   }
 
+  /** The module of a source: its PTX from the disk cache, or compiled by NVRTC and cached. */
   private CUmodule compile(String source) {
+    String text = CudaSources.read(source);
+    String[] options = {"--gpu-architecture=" + context.architecture(), "--std=c++17"};
+    String key = PtxCache.key(source, text, nvrtcVersion(), options);
+    CUmodule module = new CUmodule();
+    try {
+      cuModuleLoadData(module, cache.get(key, () -> nvrtc(source, text, options)));
+    } catch (CudaException e) { // a cached file this driver refuses (written by a newer NVRTC, or damaged): compile afresh
+      cache.evict(key);
+      cuModuleLoadData(module, cache.get(key, () -> nvrtc(source, text, options)));
+    }
+    return module;
+  }
+
+  private static String nvrtcVersion() {
+    int[] major = {0}, minor = {0};
+    JNvrtc.nvrtcVersion(major, minor);
+    return "nvrtc " + major[0] + "." + minor[0];
+  }
+
+  private String nvrtc(String source, String text, String[] options) {
     JNvrtc.setExceptionsEnabled(true);
     nvrtcProgram program = new nvrtcProgram();
-    nvrtcCreateProgram(program, CudaSources.read(source), source, 0, null, null);
+    nvrtcCreateProgram(program, text, source, 0, null, null);
     try {
-      String[] options = {"--gpu-architecture=" + context.architecture(), "--std=c++17"};
       try {
         nvrtcCompileProgram(program, options.length, options);
       } catch (CudaException e) {
@@ -57,9 +79,7 @@ final class CudaKernels {
       }
       String[] ptx = {null};
       nvrtcGetPTX(program, ptx);
-      CUmodule module = new CUmodule();
-      cuModuleLoadData(module, ptx[0]);
-      return module;
+      return ptx[0];
     } finally {
       nvrtcDestroyProgram(program);
     }
