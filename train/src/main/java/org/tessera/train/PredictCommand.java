@@ -76,7 +76,7 @@ final class PredictCommand implements Callable<Integer> {
     Files.createDirectories(output);
     for (Path f : files) {
       ImageMaskDataset.Sample s = ImageMaskDataset.readImage(f);
-      long[] labels = segment(model, patch, s);
+      long[] labels = segment(model, patch, s, !noMirroring);
       write(output.resolve(f.getFileName()), output.resolve(f.getFileName().toString().replaceFirst("\\.png$", "_overlay.png")), s, labels);
     }
     System.out.printf("wrote %d masks and overlays to %s%n", files.size(), output);
@@ -137,14 +137,17 @@ final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The argmax labels of one image, zero-padded to a multiple of the patch size for the model and cropped back. */
-  static long[] segment(Layer model, int patch, ImageMaskDataset.Sample s) {
+  /**
+   * The argmax labels of one image, zero-padded to a multiple of the patch size for the model and cropped back;
+   * with mirroring, of the logits averaged over the four flips (nnU-Net's test-time mirroring).
+   */
+  static long[] segment(Layer model, int patch, ImageMaskDataset.Sample s, boolean mirror) {
     int h = s.height(), w = s.width(), ph = (h + patch - 1) / patch * patch, pw = (w + patch - 1) / patch * patch;
     float[] x = new float[s.channels() * ph * pw];
     for (int c = 0; c < s.channels(); c++) for (int y = 0; y < h; y++) System.arraycopy(s.pixels()[c], y * w, x, (c * ph + y) * pw, w);
     org.tessera.train.data.Batches.normalize(x, 0, x.length);
     try (var scope = GradMode.noGrad()) {
-      Tensor logits = model.forward(Tensor.of(x, 1, s.channels(), ph, pw));
+      Tensor logits = org.tessera.train.run.Mirroring.logits(model, Tensor.of(x, 1, s.channels(), ph, pw), mirror);
       return logits.narrow(2, 0, h).narrow(3, 0, w).argmax(1, false).toLongArray();
     }
   }

@@ -110,11 +110,7 @@ public final class SlidingWindow {
   /** The model's logits of a batch of tiles; with mirroring, the mean over the identity and the three flips. */
   private float[] logits(Tensor tiles) {
     try (var scope = GradMode.noGrad()) {
-      Tensor out = model.forward(tiles);
-      if (mirror) {
-        out = out.add(model.forward(tiles.flip(2)).flip(2)).add(model.forward(tiles.flip(3)).flip(3)).add(model.forward(tiles.flip(2, 3)).flip(2, 3)).div(4);
-      }
-      return out.toFloatArray();
+      return org.tessera.train.run.Mirroring.logits(model, tiles, mirror).toFloatArray();
     }
   }
 }

@@ -168,7 +168,7 @@ public final class Trainer {
           bar.setExtraMessage(String.format(" loss %.3f", l));
         }
       }
-      score = validate(model, validation, classes);
+      score = validate(model, validation, classes, false);
       double mean = score.meanForeground();
       ema = Double.isNaN(ema) ? mean : 0.9 * ema + 0.1 * mean;
       double criterion = data.emaBest() ? ema : mean;
@@ -183,17 +183,21 @@ public final class Trainer {
       out.printf("epoch %d: train loss %.4f, validation mean foreground Dice %.3f%s (best %.3f)%n", epoch + 1, lossSum / iters, mean,
           data.emaBest() ? String.format(", EMA %.3f", ema) : "", best);
     }
-    if (score == null) score = validate(model, validation, classes);
+    // the final validation with nnU-Net's test-time mirroring when train.mirror_tta asks for it (the epochs' is plain)
+    boolean mirror = config.flag("train.mirror_tta");
+    if (score == null || mirror) score = validate(model, validation, classes, mirror);
+    if (mirror) out.println("final validation with test-time mirroring (the mean of the logits over four flips)");
     out.print(score.table(classNames));
     return new Result(score, best, runDir);
   }
 
-  /** Validation: global Dice per class over the fixed validation batches, without augmentation. */
-  private <M extends Module & Layer> DiceScore validate(M model, List<Batches.Batch> validation, int classes) {
+  /** Validation: global Dice per class over the fixed validation batches, without augmentation; mirrored at test time when asked. */
+  private <M extends Module & Layer> DiceScore validate(M model, List<Batches.Batch> validation, int classes, boolean mirror) {
     model.eval();
     DiceScore score = new DiceScore(classes);
     try (var scope = GradMode.noGrad(); var cast = autocast(Tensor.defaultDevice())) {
-      for (Batches.Batch b : validation) score.add(model.forward(b.images()).argmax(1, false).toLongArray(), b.labels().toLongArray());
+      for (Batches.Batch b : validation)
+        score.add(Mirroring.logits(model, b.images(), mirror).argmax(1, false).toLongArray(), b.labels().toLongArray());
     }
     return score;
   }
