@@ -1,7 +1,6 @@
 package org.tessera.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -165,7 +164,7 @@ final class DeformableAttention {
       acc = gv.fma(FloatVector.fromArray(F, value, at + i), acc);
       gv.fma(w, FloatVector.fromArray(F, dValue, at + i)).intoArray(dValue, at + i);
     }
-    float dot = acc.reduceLanes(VectorOperators.ADD);
+    float dot = VectorKernels.sumLanes(acc);
     for (; i < d; i++) {
       dot += g[gAt + i] * value[at + i];
       dValue[at + i] += weight * g[gAt + i];

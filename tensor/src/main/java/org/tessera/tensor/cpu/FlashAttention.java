@@ -176,7 +176,7 @@ final class FlashAttention {
       e.intoArray(x, at + i);
       acc = acc.add(e);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = VectorKernels.sumLanes(acc);
     for (; i < n; i++) {
       x[at + i] = (float) Math.exp(x[at + i] - shift);
       sum += x[at + i];

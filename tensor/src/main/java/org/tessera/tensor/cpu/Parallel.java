@@ -8,8 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The one way kernels use threads: a range is cut into at most one piece per core, the calling thread runs pieces
  * itself, and {@code THREADS − 1} resident workers take the others. One range runs at a time: a range started while
- * another runs (an op within an op, or an op on another thread such as a data loader) runs on its calling thread,
- * so nothing oversubscribes the cores.
+ * another runs (an op within an op, or an op on another thread such as a data loader) runs its pieces one after
+ * another on its calling thread, so nothing oversubscribes the cores and the pieces, and so the results, are the
+ * same either way.
  *
  * <p>Why not a ForkJoinPool: a training step runs tens of thousands of small ranges, and waking a parked pool worker
  * and waiting for it cost about 28 µs per range on our 2-core machines; here a worker spins for a short while after
@@ -49,7 +50,10 @@ public final class Parallel {
     int pieces = (int) Math.min(THREADS, Math.max(1, (long) n / Math.max(1, grain)));
     Thread me = Thread.currentThread();
     if (pieces <= 1 || me instanceof Worker || owner == me || !BUSY.compareAndSet(false, true)) {
-      if (n > 0) body.run(0, n);
+      // the same pieces, one after another: a body's result (partial sums per piece) must not depend on whether
+      // another range happened to be running, or two runs of one training would differ in the last bits
+      if (n > 0)
+        for (int p = 0; p < pieces; p++) body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
       return;
     }
     try {

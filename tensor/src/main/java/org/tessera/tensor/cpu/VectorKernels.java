@@ -2,6 +2,7 @@ package org.tessera.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.tensor.BinaryOp;
 import org.tessera.tensor.UnaryOp;
@@ -249,6 +250,27 @@ final class VectorKernels {
   }
 
   private static final int SUM_BLOCK = 1024;
+  // lane i takes lane i + half, for half = L/2, L/4, … 1: the folds of sumLanes
+  private static final VectorShuffle<Float>[] FOLDS = folds();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] folds() {
+    VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+    for (int k = 0, half = L / 2; half >= 1; k++, half /= 2) {
+      int h = half;
+      out[k] = VectorShuffle.fromOp(F, i -> (i + h) % L);
+    }
+    return out;
+  }
+
+  /**
+   * The sum of a vector's lanes in one fixed order (halves folded onto each other). reduceLanes(ADD) may add in
+   * another order once the JIT compiles it than in the interpreter, so results would depend on compile timing.
+   */
+  static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+    return v.lane(0);
+  }
 
   /** The sum of n contiguous floats: F32 vector lanes within blocks of 1024, the block sums in F64. */
   static double sum(float[] x, int xo, int n) {
@@ -257,7 +279,7 @@ final class VectorKernels {
       int len = Math.min(SUM_BLOCK, n - start), i = 0;
       FloatVector acc = FloatVector.zero(F);
       for (int bound = F.loopBound(len); i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + start + i));
-      float s = acc.reduceLanes(VectorOperators.ADD);
+      float s = sumLanes(acc);
       for (; i < len; i++) s += x[xo + start + i];
       total += s;
     }

@@ -35,6 +35,23 @@ class ParallelTest {
   }
 
   @Test
+  void aRangeStartedWhileAnotherRunsHasTheSamePieces() {
+    // the pieces a body sees decide its partial sums: they must not depend on whether the pool was free
+    List<String> free = new ArrayList<>(), nested = java.util.Collections.synchronizedList(new ArrayList<>());
+    Parallel.range(10, 1, (lo, hi) -> {
+      synchronized (free) {
+        free.add(lo + ".." + hi);
+      }
+    });
+    Parallel.range(2, 1, (lo, hi) -> {
+      if (lo == 0) Parallel.range(10, 1, (l2, h2) -> nested.add(l2 + ".." + h2)); // the pool is busy with the outer range
+    });
+    java.util.Collections.sort(free);
+    assertEquals(free, nested);
+    assertEquals(Math.min(Parallel.THREADS, 10), nested.size());
+  }
+
+  @Test
   void aFailingPieceFailsTheRangeAfterTheOthersFinish() {
     AtomicIntegerArray hits = new AtomicIntegerArray(100);
     var e = assertThrows(IllegalStateException.class, () -> Parallel.range(100, 1, (lo, hi) -> {

@@ -73,4 +73,19 @@ class VectorKernelsTest {
       assertTrue(y[i] == want, op + "(" + p + ", " + q + ") = " + y[i] + ", definition " + want);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void sumLanesFoldsHalvesInOneFixedOrder() {
+    Generator g = new Generator(11);
+    int lanes = VectorKernels.F.length();
+    for (int round = 0; round < 50; round++) {
+      float[] v = new float[lanes];
+      for (int i = 0; i < lanes; i++) v[i] = (float) (g.nextGaussian() * Math.pow(10, g.nextLong(7) - 3));
+      float[] folded = v.clone();
+      for (int half = lanes / 2; half >= 1; half /= 2)
+        for (int i = 0; i < half; i++) folded[i] += folded[i + half];
+      float got = VectorKernels.sumLanes(jdk.incubator.vector.FloatVector.fromArray(VectorKernels.F, v, 0));
+      org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(folded[0]), Float.floatToIntBits(got), "round " + round + ": " + Arrays.toString(v));
+    }
+  }
 }
