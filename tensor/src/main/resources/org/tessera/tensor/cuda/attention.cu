@@ -48,6 +48,16 @@ __device__ __forceinline__ void load_tile(T (*tile)[MAX_D + 1], const T* x, View
   }
 }
 
+// the key and value tiles from row j0, once every warp is done with the previous ones
+template <typename T, int MAX_D>
+__device__ __forceinline__ void load_key_value_tiles(T (*ks)[MAX_D + 1], T (*vs)[MAX_D + 1], const T* k, View3 vk, const T* v, View3 vv,
+                                                     long long b, long long j0, long long lk, int d, int dv) {
+  __syncthreads();
+  load_tile<T, MAX_D>(ks, k, vk, b, j0, lk, d);
+  load_tile<T, MAX_D>(vs, v, vv, b, j0, lk, dv);
+  __syncthreads();
+}
+
 // out[c] += Σ_r shfl(w, r) · tile[r][lane + 32c]: a warp adds the weighted rows of a tile to its spread output row
 template <typename T, int MAX_D>
 __device__ __forceinline__ void add_rows(T* out, T w, T (*tile)[MAX_D + 1], int lane, int width) {
@@ -78,10 +88,7 @@ __device__ void attention_forward(const T* q, View3 vq, const T* k, View3 vk, co
   for (int e = lane; e < d; e += 32) qs[warp][e] = active ? q[vq.at(b, i, e)] : (T) 0;
   T m = neg_inf<T>(), l = 0, acc[MAX_D / 32] = {};
   for (long long j0 = 0; j0 < lk; j0 += KT) {
-    __syncthreads();
-    load_tile<T, MAX_D>(ks, k, vk, b, j0, lk, d);
-    load_tile<T, MAX_D>(vs, v, vv, b, j0, lk, dv);
-    __syncthreads();
+    load_key_value_tiles<T, MAX_D>(ks, vs, k, vk, v, vv, b, j0, lk, d, dv);
     if (!active) continue;
     T s = score<T, MAX_D>(qs[warp], ks, lane, d, (T) scale, bias, vb, has_bias, b, i, j0 + lane, lk);
     T m_new = fmax(m, warp_max(s));
@@ -122,10 +129,7 @@ __device__ void attention_backward_dq(const T* q, View3 vq, const T* k, View3 vk
   T row_delta = warp_sum(dot), row_lse = active ? lse[row] : (T) 0, acc[MAX_D / 32] = {};
   if (active && lane == 0) delta[row] = row_delta;
   for (long long j0 = 0; j0 < lk; j0 += KT) {
-    __syncthreads();
-    load_tile<T, MAX_D>(ks, k, vk, b, j0, lk, d);
-    load_tile<T, MAX_D>(vs, v, vv, b, j0, lk, dv);
-    __syncthreads();
+    load_key_value_tiles<T, MAX_D>(ks, vs, k, vk, v, vv, b, j0, lk, d, dv);
     if (!active) continue;
     long long j = j0 + lane;
     T p = m_exp(score<T, MAX_D>(qs[warp], ks, lane, d, (T) scale, bias, vb, has_bias, b, i, j, lk) - row_lse), dp = 0;
