@@ -22,10 +22,10 @@ final class AttentionLaunch {
     };
   }
 
-  /** Whether the kernels take these operands (others go through the host). */
-  static boolean supports(Tensor q, Tensor v) {
+  /** Whether the kernels take these operands: q, k and v of one dtype, head dims within the tiles (others go through the host). */
+  static boolean supports(Tensor q, Tensor k, Tensor v) {
     int max = maxHeadDim(q.dtype());
-    return q.size(2) <= max && v.size(2) <= max;
+    return k.dtype() == q.dtype() && v.dtype() == q.dtype() && q.size(2) <= max && v.size(2) <= max;
   }
 
   /** A (B, L, d) view as attention.cu's View3 {offset, s0, s1, s2}; zeros for an absent bias. */

@@ -335,22 +335,25 @@ public final class CudaBackend implements Backend {
   // ---- fused attention (attention.cu): the forward; the backward's dq (with Δ and the score gradient), then dk and dv ----
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
-    if (!AttentionLaunch.supports(q, v)) return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
+    if (!AttentionLaunch.supports(q, k, v)) return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
+    bias = sameDtype(bias, q.dtype());
     int batch = q.size(0), lq = q.size(1), dv = v.size(2);
     CudaStorage out = result(q.dtype(), batch, lq, dv), lse = result(q.dtype(), batch, lq);
     Launch launch = AttentionLaunch.rows(batch, lq);
     if (launch != null)
       kernels.launch("attention.cu", KernelNames.attention("forward", q.dtype()), launch,
           attentionArguments(q, k, v, bias, scale, Pointer.to(out.at(0)), Pointer.to(lse.at(0))));
+    Reference.reachabilityFence(bias);
     return new Tensor[] {Tensor.contiguousView(out, batch, lq, dv), Tensor.contiguousView(lse, batch, lq)};
   }
 
   @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
-    if (!AttentionLaunch.supports(q, v))
+    if (!AttentionLaunch.supports(q, k, v) || out.dtype() != q.dtype() || gradOut.dtype() != q.dtype())
       return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut), scoreGrad));
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
     DType dtype = q.dtype();
-    Tensor lseRows = lse.isContiguous() ? lse : copy(lse, dtype);  // the kernels read lse[b·Lq + i]
+    bias = sameDtype(bias, dtype);
+    Tensor lseRows = lse.isContiguous() && lse.dtype() == dtype ? lse : copy(lse, dtype);  // the kernels read lse[b·Lq + i]
     CudaStorage dq = result(dtype, batch, lq, d), delta = result(dtype, batch, lq), dk = result(dtype, batch, lk, d), dvalue = result(dtype, batch, lk, dv);
     CudaStorage dScores = scoreGrad ? result(dtype, batch, lq, lk) : null;
     Pointer lsePointer = Pointer.to(storage(lseRows).at(lseRows.offset())), gradPointer = Pointer.to(storage(gradOut).at(0));
@@ -365,6 +368,7 @@ public final class CudaBackend implements Backend {
           attentionArguments(q, k, v, bias, scale, lsePointer, gradPointer, Pointer.to(AttentionLaunch.view(gradOut)), Pointer.to(delta.at(0)),
               Pointer.to(dk.at(0)), Pointer.to(dvalue.at(0))));
     Reference.reachabilityFence(lseRows);
+    Reference.reachabilityFence(bias);
     return new Tensor[] {Tensor.contiguousView(dq, batch, lq, d), Tensor.contiguousView(dk, batch, lk, d), Tensor.contiguousView(dvalue, batch, lk, dv),
         dScores == null ? null : Tensor.contiguousView(dScores, batch, lq, lk)};
   }
@@ -380,6 +384,11 @@ public final class CudaBackend implements Backend {
     return all;
   }
 
+  /** t in {@code dtype} (itself when it already is, null for null): the kernels read every operand as one type. */
+  private Tensor sameDtype(Tensor t, DType dtype) {
+    return t == null || t.dtype() == dtype ? t : copy(t, dtype);
+  }
+
   /** Device memory for a contiguous result of this shape (every element is written by the kernel that fills it). */
   private CudaStorage result(DType dtype, int... shape) {
     return new CudaStorage(dtype, device, Shapes.numel(shape), allocator);
@@ -393,7 +402,7 @@ public final class CudaBackend implements Backend {
     int n = value.size(0), m = value.size(2), d = value.size(3), lq = weights.size(1);
     CudaStorage out = result(value.dtype(), n, lq, m * d);
     if (out.length() > 0) {
-      Tensor[] dense = {contiguous(value), contiguous(locations), contiguous(weights)};
+      Tensor[] dense = {contiguous(value), denseAs(locations, value.dtype()), denseAs(weights, value.dtype())};
       kernels.launch("deformable.cu", KernelNames.deformable(false, value.dtype()), Launch.elementwise(out.length(), context.multiprocessors),
           deformableArguments(dense, shapes, starts, Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})));
       Reference.reachabilityFence(dense);  // the copies' memory must not be reused before the launch is queued
@@ -407,7 +416,7 @@ public final class CudaBackend implements Backend {
     CudaStorage dValue = (CudaStorage) allocate(value.dtype(), value.numel());  // zeroed: the kernel adds into it
     CudaStorage dLocations = result(value.dtype(), locations.shape()), dWeights = result(value.dtype(), weights.shape());
     if (dWeights.length() > 0) {
-      Tensor[] dense = {contiguous(value), contiguous(locations), contiguous(weights), contiguous(gradOut)};
+      Tensor[] dense = {contiguous(value), denseAs(locations, value.dtype()), denseAs(weights, value.dtype()), denseAs(gradOut, value.dtype())};
       kernels.launch("deformable.cu", KernelNames.deformable(true, value.dtype()), Launch.elementwise(dWeights.length(), context.multiprocessors),
           deformableArguments(dense, shapes, starts, Pointer.to(dValue.at(0)), Pointer.to(dLocations.at(0)), Pointer.to(dWeights.at(0)),
               Pointer.to(new long[] {dWeights.length()})));
@@ -415,6 +424,11 @@ public final class CudaBackend implements Backend {
     }
     return new Tensor[] {Tensor.contiguousView(dValue, value.shape()), Tensor.contiguousView(dLocations, locations.shape()),
         Tensor.contiguousView(dWeights, weights.shape())};
+  }
+
+  /** A contiguous t in {@code dtype} (t itself when it is one). */
+  private Tensor denseAs(Tensor t, DType dtype) {
+    return t.dtype() == dtype ? contiguous(t) : copy(t, dtype);
   }
 
   /** The contiguous operands (value, locations, weights[, output gradient]), the levels and sizes, then {@code rest}. */

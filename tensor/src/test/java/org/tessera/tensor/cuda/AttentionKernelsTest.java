@@ -135,11 +135,12 @@ class AttentionKernelsTest {
   @Test
   void headDimsPastTheSharedTilesGoThroughTheHost() {
     Generator g = new Generator(2);
-    assertTrue(AttentionLaunch.supports(view(g, 1, 2, 64), view(g, 1, 2, 64)));
-    assertTrue(!AttentionLaunch.supports(view(g, 1, 2, 65), view(g, 1, 2, 64)), "F64 head dim 65");
-    assertTrue(!AttentionLaunch.supports(view(g, 1, 2, 64), view(g, 1, 2, 65)), "F64 value dim 65");
-    assertTrue(AttentionLaunch.supports(cpuF32(view(g, 1, 2, 128)), cpuF32(view(g, 1, 2, 128))));
-    assertTrue(!AttentionLaunch.supports(cpuF32(view(g, 1, 2, 129)), cpuF32(view(g, 1, 2, 8))));
+    assertTrue(AttentionLaunch.supports(view(g, 1, 2, 64), view(g, 1, 3, 64), view(g, 1, 3, 64)));
+    assertTrue(!AttentionLaunch.supports(view(g, 1, 2, 65), view(g, 1, 2, 65), view(g, 1, 2, 64)), "F64 head dim 65");
+    assertTrue(!AttentionLaunch.supports(view(g, 1, 2, 64), view(g, 1, 2, 64), view(g, 1, 2, 65)), "F64 value dim 65");
+    assertTrue(!AttentionLaunch.supports(view(g, 1, 2, 8), cpuF32(view(g, 1, 2, 8)), view(g, 1, 2, 8)), "k of another dtype");
+    assertTrue(AttentionLaunch.supports(cpuF32(view(g, 1, 2, 128)), cpuF32(view(g, 1, 2, 128)), cpuF32(view(g, 1, 2, 128))));
+    assertTrue(!AttentionLaunch.supports(cpuF32(view(g, 1, 2, 129)), cpuF32(view(g, 1, 2, 129)), cpuF32(view(g, 1, 2, 8))));
   }
 
   @Test
