@@ -168,8 +168,15 @@ public final class CudaBackend implements Backend {
 
   /** The product, then the bias added on the device (cuBLAS's beta = 1 onto a broadcast bias would save that pass). */
   @Override public Tensor linear(Tensor a, Tensor b, Tensor bias) {
-    Tensor product = matmul(a, b);
-    return bias == null ? product : binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), product.shape(), new int[] {0, 0, bias.stride(0)}, bias.offset()));
+    if (bias == null || !a.dtype().floating) {
+      Tensor product = matmul(a, b);
+      return bias == null ? product : binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), product.shape(), new int[] {0, 0, bias.stride(0)}, bias.offset()));
+    }
+    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    // C starts as the bias in every row and cuBLAS adds the product onto it (beta = 1): the bias is no pass of its own
+    Tensor out = copy(Tensor.view(bias.storage(), new int[] {batch, m, n}, new int[] {0, 0, bias.stride(0)}, bias.offset()), a.dtype());
+    if (out.numel() > 0 && k > 0) blas.multiply(gemmReady(a), gemmReady(b), storage(out), out.offset(), (long) m * n, true);
+    return out;
   }
 
   @Override public Tensor matmul(Tensor a, Tensor b) {
