@@ -284,10 +284,10 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
-    // integer sums are exact I64 on the host; an empty reduction is the identity there too
-    if (!KernelNames.elementwise(x.dtype()) || x.numel() == 0) return viaHost(cpu.reduce(op, onHost(x), dims));
+    // an empty reduction is the identity, which the host writes (an integer extreme of nothing has no value in the dtype)
+    if (!KernelNames.reducible(x.dtype()) || x.numel() == 0) return viaHost(cpu.reduce(op, onHost(x), dims));
     Reduction r = Reduction.of(x, dims);
-    CudaStorage out = new CudaStorage(x.dtype(), device, Shapes.numel(r.outShape()), allocator);
+    CudaStorage out = new CudaStorage(op.resultType(x.dtype()), device, Shapes.numel(r.outShape()), allocator);
     kernels.launch("reduce.cu", KernelNames.reduce(op, x.dtype()), Launch.reduction(out.length(), r.innerSize(), context.multiprocessors),
         Pointer.to(storage(x).at(0)), Pointer.to(LayoutArgument.of(r.outShape(), x.strides(), x.offset())),
         Pointer.to(LayoutArgument.of(r.innerShape(), r.innerStrides(), 0)), Pointer.to(new long[] {r.innerSize()}), Pointer.to(out.at(0)),

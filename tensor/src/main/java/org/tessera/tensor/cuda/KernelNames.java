@@ -27,9 +27,20 @@ final class KernelNames {
     return "where_" + suffix(dtype);
   }
 
-  /** reduce.cu's {@code reduce_<op>_<dtype>}. */
+  /** Whether reduce.cu reduces a dtype: F32, F64 and the integers (BOOL as U8); BF16/F16 go through the host. */
+  static boolean reducible(DType dtype) {
+    return dtype != DType.BF16 && dtype != DType.F16;
+  }
+
+  /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, i64, i32, and u8 for U8 and BOOL. */
   static String reduce(ReduceOp op, DType dtype) {
-    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+    String type = switch (dtype) {
+      case I64 -> "i64";
+      case I32 -> "i32";
+      case U8, BOOL -> "u8";
+      default -> suffix(dtype);
+    };
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + type;
   }
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */

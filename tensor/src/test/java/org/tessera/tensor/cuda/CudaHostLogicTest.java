@@ -87,6 +87,19 @@ class CudaHostLogicTest {
     assertEquals(ops, opList(source, "REDUCE_OPS"));
     assertEquals("reduce_max_f32", KernelNames.reduce(ReduceOp.MAX, DType.F32));
     assertEquals("argmin_f64", KernelNames.argReduce(false, DType.F64));
+    // integers and BOOL (as bytes) accumulate in int64: sums written as I64, extremes in their own dtype
+    for (DType t : new DType[] {DType.I64, DType.I32, DType.U8, DType.BOOL}) {
+      assertTrue(KernelNames.reducible(t), t.name());
+      String type = KernelNames.reduce(ReduceOp.SUM, t).substring("reduce_sum_".length());
+      assertTrue(source.contains("REDUCE_OPS(REDUCE_" + type.toUpperCase(Locale.ROOT) + ")"), t + ": " + type);
+      assertTrue(source.contains("REDUCE_KERNEL(" + (t == DType.I64 ? "long long" : t == DType.I32 ? "int" : "unsigned char") + ", " + type + ", long long, INT_OUT"),
+          t + " accumulates in int64");
+      assertEquals(DType.I64, ReduceOp.SUM.resultType(t));
+      assertEquals(t, ReduceOp.MAX.resultType(t));
+    }
+    assertTrue(source.contains("X(sum, Sum, long long)") && source.contains("X(max, Max, T)") && source.contains("X(min, Min, T)"));
+    assertEquals("reduce_min_u8", KernelNames.reduce(ReduceOp.MIN, DType.BOOL));
+    assertTrue(!KernelNames.reducible(DType.BF16) && !KernelNames.reducible(DType.F16));
     for (DType t : new DType[] {DType.F32, DType.F64}) {
       String c = t == DType.F32 ? "float" : "double", suffix = KernelNames.where(t).substring("where_".length());
       for (boolean max : new boolean[] {true, false})
