@@ -112,7 +112,7 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor copy(Tensor x, DType dtype) {
     if (dtype != x.dtype()) {
-      if (!KernelNames.convertible(x.dtype()) || !KernelNames.convertible(dtype)) return viaHost(cpu.copy(onHost(x), dtype));
+      if (!KernelNames.converts(x.dtype(), dtype)) return viaHost(cpu.copy(onHost(x), dtype));
       return elementwise(KernelNames.convert(x.dtype(), dtype), dtype, x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)),
           Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
     }
@@ -127,7 +127,8 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    if (!KernelNames.elementwise(a.dtype())) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
+    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.elementwise(a.dtype());
+    if (!onDevice) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
     Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
         Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
         Pointer.to(new long[] {out.length()})});

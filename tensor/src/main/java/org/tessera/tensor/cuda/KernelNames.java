@@ -19,8 +19,10 @@ final class KernelNames {
     return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
   }
 
+  /** binary_<op>_<dtype>: every op for F32 and F64, the comparisons and logical ops also for I64 and I32. */
   static String binary(BinaryOp op, DType dtype) {
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+    String type = op.producesBool() && (dtype == DType.I64 || dtype == DType.I32) ? dtype.name().toLowerCase(Locale.ROOT) : suffix(dtype);
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + type;
   }
 
   static String where(DType dtype) {
@@ -78,22 +80,31 @@ final class KernelNames {
     return "ms_deform_attn_" + (backward ? "backward_" : "forward_") + suffix(dtype);
   }
 
-  /** Whether elementwise.cu's conversions read and write a dtype (the float dtypes and BOOL; integers go through the host). */
-  static boolean convertible(DType dtype) {
-    return switch (dtype) {
-      case F32, F64, BF16, F16, BOOL -> true;
-      default -> false;
-    };
+  /**
+   * Whether elementwise.cu converts {@code from} to {@code to}: among the float dtypes and BOOL, from the integers
+   * to those, and from BOOL to the integers (a float's saturating cast to an integer goes through the host).
+   */
+  static boolean converts(DType from, DType to) {
+    return floatOrBool(to) && (floatOrBool(from) || integer(from)) || from == DType.BOOL && integer(to);
   }
 
-  /** elementwise.cu's {@code convert_<from>_<to>} between two dtypes {@link #convertible} accepts. */
+  /** elementwise.cu's {@code convert_<from>_<to>} for a pair {@link #converts} accepts. */
   static String convert(DType from, DType to) {
-    return "convert_" + convertSuffix(from) + "_" + convertSuffix(to);
+    if (!converts(from, to)) throw new IllegalArgumentException("no CUDA conversion kernel from " + from + " to " + to);
+    return "convert_" + from.name().toLowerCase(Locale.ROOT) + "_" + to.name().toLowerCase(Locale.ROOT);
   }
 
-  private static String convertSuffix(DType dtype) {
-    if (!convertible(dtype)) throw new IllegalArgumentException("no CUDA conversion kernel for " + dtype);
-    return dtype.name().toLowerCase(Locale.ROOT);
+  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, I64 and I32. */
+  static boolean compares(DType dtype) {
+    return elementwise(dtype) || dtype == DType.I64 || dtype == DType.I32;
+  }
+
+  private static boolean floatOrBool(DType dtype) {
+    return dtype.floating || dtype == DType.BOOL;
+  }
+
+  private static boolean integer(DType dtype) {
+    return dtype == DType.I64 || dtype == DType.I32 || dtype == DType.U8;
   }
 
   private static String indexSuffix(DType indexDtype) {

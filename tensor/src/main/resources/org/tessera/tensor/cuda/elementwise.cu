@@ -59,15 +59,18 @@ template <typename T> __device__ __forceinline__ T clamp(T x, T lo, T hi) {
   X(maximum, nan_max(x, y)) \
   X(minimum, nan_min(x, y)) \
   X(atan2, m_atan2(x, y)) \
-  X(eq, T(x == y)) \
-  X(ne, T(x != y)) \
-  X(lt, T(x < y)) \
-  X(le, T(x <= y)) \
-  X(gt, T(x > y)) \
-  X(ge, T(x >= y)) \
-  X(and, T(x != T(0) && y != T(0))) \
-  X(or, T(x != T(0) || y != T(0))) \
-  X(xor, T((x != T(0)) != (y != T(0))))
+  COMPARISON_OPS(X)
+// the ops that produce BOOL, defined for the integer dtypes as well
+#define COMPARISON_OPS(X) \
+  X(eq, (T) (x == y)) \
+  X(ne, (T) (x != y)) \
+  X(lt, (T) (x < y)) \
+  X(le, (T) (x <= y)) \
+  X(gt, (T) (x > y)) \
+  X(ge, (T) (x >= y)) \
+  X(and, (T) (x != 0 && y != 0)) \
+  X(or, (T) (x != 0 || y != 0)) \
+  X(xor, (T) ((x != 0) != (y != 0)))
 
 #define UNARY_KERNEL(T, SUFFIX, name, expr) \
   extern "C" __global__ void unary_##name##_##SUFFIX(const T* __restrict__ in, Layout lx, T* __restrict__ out, \
@@ -91,6 +94,9 @@ template <typename T> __device__ __forceinline__ T clamp(T x, T lo, T hi) {
 #define BINARY_F32(name, expr) BINARY_KERNEL(float, f32, name, expr)
 #define BINARY_F64(name, expr) BINARY_KERNEL(double, f64, name, expr)
 
+#define BINARY_I64(name, expr) BINARY_KERNEL(long long, i64, name, expr)
+#define BINARY_I32(name, expr) BINARY_KERNEL(int, i32, name, expr)
+
 #define T float
 UNARY_OPS(UNARY_F32)
 BINARY_OPS(BINARY_F32)
@@ -98,6 +104,12 @@ BINARY_OPS(BINARY_F32)
 #define T double
 UNARY_OPS(UNARY_F64)
 BINARY_OPS(BINARY_F64)
+#undef T
+#define T long long
+COMPARISON_OPS(BINARY_I64)
+#undef T
+#define T int
+COMPARISON_OPS(BINARY_I32)
 #undef T
 
 // cond ? a : b, the condition a BOOL view (one byte per element); only the chosen operand is read
@@ -119,7 +131,8 @@ COPY_KERNEL(unsigned short, 2)
 COPY_KERNEL(unsigned int, 4)
 COPY_KERNEL(unsigned long long, 8)
 
-// dtype conversions among F32, F64, BF16, F16 and BOOL, as HostStorage converts: every value passes through double
+// dtype conversions among F32, F64, BF16, F16 and BOOL, from the integers to those, and from BOOL to the integers,
+// as HostStorage converts: every value passes through double
 // (exact for all of them), BF16 and F16 are rounded from float to nearest even by the PTX cvt instructions (so a
 // double is rounded twice, as torch and the CPU backends do), and BOOL is x != 0 (NaN true). The 16-bit types are
 // their bits in an unsigned short; a struct each keeps their overloads apart.
@@ -128,6 +141,8 @@ struct f16 { unsigned short bits; };
 __device__ __forceinline__ double widen(float x) { return x; }
 __device__ __forceinline__ double widen(double x) { return x; }
 __device__ __forceinline__ double widen(unsigned char x) { return x; }
+__device__ __forceinline__ double widen(long long x) { return (double) x; }
+__device__ __forceinline__ double widen(int x) { return x; }
 __device__ __forceinline__ double widen(bf16 x) { return __int_as_float(((int) x.bits) << 16); }
 __device__ __forceinline__ double widen(f16 x) {
   float f;
@@ -138,6 +153,9 @@ template <typename T> __device__ __forceinline__ T narrow(double x);
 template <> __device__ __forceinline__ float narrow<float>(double x) { return (float) x; }
 template <> __device__ __forceinline__ double narrow<double>(double x) { return x; }
 template <> __device__ __forceinline__ unsigned char narrow<unsigned char>(double x) { return x != 0; }
+// integers are written only from BOOL (0 or 1): a float's saturating cast to an integer stays on the host
+template <> __device__ __forceinline__ long long narrow<long long>(double x) { return (long long) x; }
+template <> __device__ __forceinline__ int narrow<int>(double x) { return (int) x; }
 template <> __device__ __forceinline__ bf16 narrow<bf16>(double x) {
   bf16 b;
   asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(b.bits) : "f"((float) x));
@@ -164,3 +182,13 @@ CONVERTIBLE(CONVERT_FROM_F64)
 CONVERTIBLE(CONVERT_FROM_BF16)
 CONVERTIBLE(CONVERT_FROM_F16)
 CONVERTIBLE(CONVERT_FROM_BOOL)
+// integers to the float dtypes and BOOL (through double, as HostStorage), BOOL to the integers
+#define CONVERT_FROM_I64(TO_T, TO) CONVERT_KERNEL(long long, i64, TO_T, TO)
+#define CONVERT_FROM_I32(TO_T, TO) CONVERT_KERNEL(int, i32, TO_T, TO)
+#define CONVERT_FROM_U8(TO_T, TO) CONVERT_KERNEL(unsigned char, u8, TO_T, TO)
+CONVERTIBLE(CONVERT_FROM_I64)
+CONVERTIBLE(CONVERT_FROM_I32)
+CONVERTIBLE(CONVERT_FROM_U8)
+CONVERT_KERNEL(unsigned char, bool, long long, i64)
+CONVERT_KERNEL(unsigned char, bool, int, i32)
+CONVERT_KERNEL(unsigned char, bool, unsigned char, u8)

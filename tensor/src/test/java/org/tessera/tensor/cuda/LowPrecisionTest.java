@@ -45,18 +45,37 @@ class LowPrecisionTest {
   }
 
   @Test
-  void everyConversionAmongFloatsAndBoolHasItsKernel() {
+  void everyConversionTheBackendLaunchesIsDefined() {
     String source = CudaSources.read("elementwise.cu");
     assertTrue(source.contains("#define CONVERTIBLE(X) X(float, f32) X(double, f64) X(bf16, bf16) X(f16, f16) X(unsigned char, bool)"));
+    int pairs = 0;
     for (DType from : DType.values())
       for (DType to : DType.values()) {
-        if (!KernelNames.convertible(from) || !KernelNames.convertible(to)) continue;
-        String name = KernelNames.convert(from, to);
-        assertTrue(name.matches("convert_(f32|f64|bf16|f16|bool)_(f32|f64|bf16|f16|bool)"), name);
-        assertTrue(source.contains("CONVERTIBLE(CONVERT_FROM_" + from.name() + ")"), "conversions from " + from);
+        if (!KernelNames.converts(from, to)) continue;
+        pairs++;
+        String name = KernelNames.convert(from, to), f = from.name().toLowerCase(java.util.Locale.ROOT), t = to.name().toLowerCase(java.util.Locale.ROOT);
+        assertEquals("convert_" + f + "_" + t, name);
+        boolean defined = to.floating || to == DType.BOOL ? source.contains("CONVERTIBLE(CONVERT_FROM_" + from.name() + ")")
+            : source.contains("CONVERT_KERNEL(unsigned char, bool, " + (to == DType.I64 ? "long long" : to == DType.I32 ? "int" : "unsigned char") + ", " + t + ")");
+        assertTrue(defined, name);
       }
-    assertFalse(KernelNames.convertible(DType.I64) || KernelNames.convertible(DType.I32) || KernelNames.convertible(DType.U8));
-    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.I32, DType.F32));
-    assertEquals("no CUDA conversion kernel for I32", e.getMessage());
+    assertEquals(8 * 5 + 3, pairs, "floats and BOOL among themselves and from three integer dtypes; BOOL to three");
+    // a float's saturating cast to an integer, and integers among themselves, stay on the host
+    assertFalse(KernelNames.converts(DType.F32, DType.I64) || KernelNames.converts(DType.I64, DType.I32) || KernelNames.converts(DType.F64, DType.U8));
+    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.F32, DType.I32));
+    assertEquals("no CUDA conversion kernel from F32 to I32", e.getMessage());
+  }
+
+  @Test
+  void comparisonsOfIntegerTensorsHaveTheirKernels() {
+    String source = CudaSources.read("elementwise.cu");
+    assertTrue(source.contains("COMPARISON_OPS(BINARY_I64)") && source.contains("COMPARISON_OPS(BINARY_I32)"));
+    for (org.tessera.tensor.BinaryOp op : org.tessera.tensor.BinaryOp.values()) {
+      if (!op.producesBool()) continue;
+      String name = op.name().toLowerCase(java.util.Locale.ROOT);
+      assertTrue(source.contains("  X(" + name + ", (T) ("), name + " is in COMPARISON_OPS");
+      assertEquals("binary_" + name + "_i64", KernelNames.binary(op, DType.I64));
+    }
+    assertTrue(KernelNames.compares(DType.I32) && !KernelNames.compares(DType.U8) && !KernelNames.compares(DType.BOOL));
   }
 }
