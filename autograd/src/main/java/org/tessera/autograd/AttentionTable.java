@@ -4,6 +4,7 @@ import static org.tessera.autograd.Graph.of;
 import static org.tessera.autograd.Graph.record;
 
 import java.util.Arrays;
+import org.tessera.tensor.DType;
 import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 import org.tessera.tensor.TensorOps;
@@ -27,6 +28,11 @@ interface AttentionTable extends TensorOps {
     ElementwiseTable.requireSameDevice("attention", q, v);
     if (!q.dtype().floating || q.dtype() != k.dtype() || q.dtype() != v.dtype())
       throw new IllegalArgumentException("attention: q, k and v need one float dtype, got " + q.dtype() + ", " + k.dtype() + ", " + v.dtype());
+    DType low = Autocast.lowPrecision(q, k);
+    if (low != null && Autocast.lowPrecision(q, v) != null)
+      try (var off = Autocast.disable()) {
+        return Autocast.rounded(attention(Autocast.rounded(q, low), Autocast.rounded(k, low), Autocast.rounded(v, low), bias, scale), low);
+      }
     int batch = Shapes.numel(lead), lq = q.size(-2), lk = k.size(-2), d = q.size(-1), dv = v.size(-1);
     int[] scoreShape = Arrays.copyOf(lead, lead.length + 2);
     scoreShape[lead.length] = lq;

@@ -5,11 +5,13 @@ import org.tessera.tensor.Tensor;
 
 /**
  * torch.autocast: inside {@code try (var scope = Autocast.enable("cuda", DType.BF16)) { … }} the matrix products
- * ({@code matmul}, {@code linear}) of F32 tensors on devices of that type take their operands rounded to the lower
- * precision (BF16, or F16 with loss scaling), accumulate in F32 (cuBLAS's F32 compute type) and return F32. The
+ * ({@code matmul}, {@code linear}), convolutions and attention of F32 tensors on devices of that type take their
+ * operands rounded to the lower precision (BF16, or F16 with loss scaling), accumulate in F32 and return F32. The
  * parameters stay F32 — the master weights — and their gradients come back F32 through the recorded casts. Ops
  * outside the list, other dtypes and tensors on other devices are untouched, as with torch.
- * The product is rounded to the lower precision as torch's is, then widened: the elementwise ops after it run in F32.
+ * The result is rounded to the lower precision as torch's is, then widened: the elementwise ops after it run in F32.
+ * Matrix products run on lower-precision operands (cuBLAS's BF16/F16 products); convolutions and attention compute
+ * their rounded operands with the F32 kernels, which gives the same numbers as F32 accumulation of BF16 products.
  */
 public final class Autocast {
   private record Policy(String deviceType, DType dtype) {}
@@ -35,7 +37,12 @@ public final class Autocast {
     return () -> POLICY.set(previous);
   }
 
-  /** The dtype a matrix product of these operands runs in under the current scope, or null when autocast leaves it. */
+  /** t rounded to {@code low} and widened back to F32 (null stays null): an operand of an op autocast computes in F32. */
+  static Tensor rounded(Tensor t, DType low) {
+    return t == null ? null : t.to(low).to(DType.F32);
+  }
+
+  /** The dtype an op on these operands runs in under the current scope, or null when autocast leaves it. */
   static DType lowPrecision(Tensor a, Tensor b) {
     Policy p = POLICY.get();
     if (p == null || !a.device().type().equals(p.deviceType()) || !b.device().type().equals(p.deviceType())) return null;

@@ -5,6 +5,7 @@ import static org.tessera.autograd.Graph.record;
 
 import java.util.Arrays;
 import org.tessera.tensor.ConvGeometry;
+import org.tessera.tensor.DType;
 import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 import org.tessera.tensor.TensorOps;
@@ -20,6 +21,11 @@ interface ConvolutionTable extends TensorOps {
     int d = weight.dim() - 2;
     String op = "conv" + d + "d";
     check(op, x, weight, bias, d, groups, weight.size(1) * groups, weight.size(0));
+    DType low = Autocast.lowPrecision(x, weight);
+    if (low != null)
+      try (var off = Autocast.disable()) {
+        return Autocast.rounded(conv(Autocast.rounded(x, low), Autocast.rounded(weight, low), Autocast.rounded(bias, low), stride, padding, dilation, groups), low);
+      }
     ConvGeometry geom = ConvGeometry.of(op, spatial(x), spatial(weight), stride, padding, dilation);
     Tensor out;
     try (var scope = GradMode.noGrad()) {
@@ -36,6 +42,12 @@ interface ConvolutionTable extends TensorOps {
     int d = weight.dim() - 2;
     String op = "conv_transpose" + d + "d";
     check(op, x, weight, bias, d, groups, weight.size(0), weight.size(1) * groups);
+    DType low = Autocast.lowPrecision(x, weight);
+    if (low != null)
+      try (var off = Autocast.disable()) {
+        return Autocast.rounded(convTranspose(Autocast.rounded(x, low), Autocast.rounded(weight, low), Autocast.rounded(bias, low), stride, padding,
+            outputPadding, dilation, groups), low);
+      }
     int[] in = spatial(x), kernel = spatial(weight), outSize = new int[d];
     for (int i = 0; i < d; i++) {
       if (outputPadding[i] < 0 || outputPadding[i] >= Math.max(stride[i], dilation[i]))

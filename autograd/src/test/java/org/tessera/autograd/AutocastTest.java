@@ -81,6 +81,44 @@ class AutocastTest {
     assertArrayEquals(want.toFloatArray(), y.toFloatArray(), 0);
   }
 
+  /** t rounded to BF16 and back */
+  private static Tensor bf16(Tensor t) {
+    return t.to(DType.BF16).to(DType.F32);
+  }
+
+  @Test
+  void convolutionsAndAttentionTakeRoundedOperandsAndRoundTheirResult() {
+    Tensor x = randn(11, 2, 3, 6, 5), w = randn(12, 4, 3, 3, 3), b = randn(13, 4);
+    Tensor q = randn(14, 2, 7, 8), k = randn(15, 2, 9, 8), v = randn(16, 2, 9, 4);
+    Tensor wt = randn(17, 3, 2, 2, 2);
+    Tensor conv, convT, att;
+    try (var scope = Autocast.enable("ref", DType.BF16)) {
+      conv = x.conv2d(w, b, 1, 1);
+      convT = x.convTranspose2d(wt, null, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, new int[] {1, 1}, 1);
+      att = q.scaledDotProductAttention(k, v);
+    }
+    assertArrayEquals(bf16(bf16(x).conv2d(bf16(w), bf16(b), 1, 1)).toFloatArray(), conv.toFloatArray(), 0);
+    assertArrayEquals(bf16(bf16(x).convTranspose2d(bf16(wt), null, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, new int[] {1, 1}, 1)).toFloatArray(),
+        convT.toFloatArray(), 0);
+    assertArrayEquals(bf16(bf16(q).scaledDotProductAttention(bf16(k), bf16(v))).toFloatArray(), att.toFloatArray(), 0);
+    assertEquals(DType.F32, conv.dtype());
+    assertNotEquals(x.conv2d(w, b, 1, 1).toFloatArray()[0], conv.toFloatArray()[0], "outside the scope: F32");
+  }
+
+  @Test
+  void aConvolutionsWeightGradientUnderAutocastIsF32AndPassesTheRoundingCasts() {
+    Tensor x = randn(18, 1, 2, 5, 5), w = randn(19, 3, 2, 3, 3).requiresGrad(true), up = randn(20, 1, 3, 3, 3);
+    try (var scope = Autocast.enable("ref", DType.BF16)) {
+      x.conv2d(w, null, 1, 0).mul(up).sum().backward();
+    }
+    assertEquals(DType.F32, w.grad().dtype());
+    // the same graph written out: the upstream gradient rounded by the output's cast, the weight's by its own
+    Tensor plain = w.detach().requiresGrad(true);
+    bf16(bf16(x).conv2d(bf16(plain), null, 1, 0)).mul(up).sum().backward();
+    assertArrayEquals(plain.grad().toFloatArray(), w.grad().toFloatArray(), 0);
+    assertNotEquals(x.conv2d(w.detach().requiresGrad(true), null, 1, 0).toFloatArray()[0], bf16(x).conv2d(bf16(plain), null, 1, 0).toFloatArray()[0]);
+  }
+
   @Test
   void otherDevicesOtherDtypesAndADisabledScopeAreLeftAlone() {
     Tensor a = randn(9, 3, 5), b = randn(10, 5, 2);
