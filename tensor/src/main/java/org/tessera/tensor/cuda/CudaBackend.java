@@ -450,7 +450,19 @@ public final class CudaBackend implements Backend {
     return all.toArray(Pointer[]::new);
   }
 
-  @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) { return viaHost(cpu.sortIndices(onHost(x), dim, descending)); }
+  // ---- sort along a dim (sort.cu): a bitonic network per line; longer lines and other dtypes through the host ----
+
+  @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
+    if (!SortLaunch.supports(x, dim)) return viaHost(cpu.sortIndices(onHost(x), dim, descending));
+    CudaStorage out = new CudaStorage(DType.I64, device, x.numel(), allocator);
+    long lines = SortLaunch.lines(x, dim);
+    int n = x.size(dim);
+    kernels.launch("sort.cu", KernelNames.sort(x.dtype()), SortLaunch.launch(lines, n, context.multiprocessors), Pointer.to(storage(x).at(0)),
+        Pointer.to(SortLaunch.inputLines(x, dim)), Pointer.to(new long[] {x.stride(dim)}), Pointer.to(SortLaunch.outputLines(x, dim)),
+        Pointer.to(new long[] {SortLaunch.outputStride(x, dim)}), Pointer.to(new int[] {n}), Pointer.to(new int[] {SortLaunch.padded(n)}),
+        Pointer.to(new int[] {descending ? 1 : 0}), Pointer.to(out.at(0)), Pointer.to(new long[] {lines}));
+    return Tensor.contiguousView(out, x.shape());
+  }
 
   /** The same view of a downloaded copy of the tensor's storage, on the CPU (null for an absent optional input). */
   private Tensor onHost(Tensor t) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class CudaSources {
   /** Every .cu file of the backend (the nvcc compile test walks this list). */
-  static final List<String> ALL = List.of("elementwise.cu", "reduce.cu", "optimizer.cu", "conv.cu", "index.cu", "attention.cu", "deformable.cu");
+  static final List<String> ALL = List.of("elementwise.cu", "reduce.cu", "optimizer.cu", "conv.cu", "index.cu", "attention.cu", "deformable.cu", "sort.cu");
   private static final Pattern INCLUDE = Pattern.compile("(?m)^#include \"([\\w.]+)\"$");
 
   private CudaSources() {}

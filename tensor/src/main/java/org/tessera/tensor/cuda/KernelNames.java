@@ -6,7 +6,7 @@ import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
 import org.tessera.tensor.UnaryOp;
 
-/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add, attention, ms_deform_attn, convert. */
+/** The names our .cu files give their kernels, {@code <kind>[_<op>]_<dtype>}: unary, binary, where, reduce, argmax/argmin, adam_step, unfold/fold, gather, scatter_add, attention, ms_deform_attn, convert, sort. */
 final class KernelNames {
   private KernelNames() {}
 
@@ -105,6 +105,11 @@ final class KernelNames {
 
   private static boolean integer(DType dtype) {
     return dtype == DType.I64 || dtype == DType.I32 || dtype == DType.U8;
+  }
+
+  /** sort.cu's {@code sort_<dtype>} for F32, F64, I64 and I32. */
+  static String sort(DType dtype) {
+    return "sort_" + dtype.name().toLowerCase(Locale.ROOT);
   }
 
   private static String indexSuffix(DType indexDtype) {

@@ -1,0 +1,56 @@
+package org.tessera.tensor.cuda;
+
+import org.tessera.tensor.DType;
+import org.tessera.tensor.Shapes;
+import org.tessera.tensor.Tensor;
+
+/**
+ * What sort.cu's kernel is given besides the buffers: the lines along the sorted dim (their starts in the input and
+ * in the contiguous I64 output, as Layouts over the shape with that dim of size 1), the line length and its power
+ * of two, and a block of threads per line.
+ */
+final class SortLaunch {
+  static final int MAX_SORT = 2048;
+
+  private SortLaunch() {}
+
+  /** Whether the kernel sorts these lines: F32, F64, I64 or I32, at most MAX_SORT long (shared memory). */
+  static boolean supports(Tensor x, int dim) {
+    DType t = x.dtype();
+    return (t == DType.F32 || t == DType.F64 || t == DType.I64 || t == DType.I32) && x.size(dim) <= MAX_SORT && x.numel() > 0;
+  }
+
+  /** The smallest power of two at least n (the bitonic network's length). */
+  static int padded(int n) {
+    return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+  }
+
+  /** The input's lines: x's shape with the dim of size 1, x's strides and offset. */
+  static byte[] inputLines(Tensor x, int dim) {
+    return LayoutArgument.of(lineShape(x, dim), x.strides(), x.offset());
+  }
+
+  /** The output's lines: the same shape over the contiguous strides of x's shape. */
+  static byte[] outputLines(Tensor x, int dim) {
+    return LayoutArgument.of(lineShape(x, dim), Shapes.contiguousStrides(x.shape()), 0);
+  }
+
+  static long outputStride(Tensor x, int dim) {
+    return Shapes.contiguousStrides(x.shape())[dim];
+  }
+
+  static long lines(Tensor x, int dim) {
+    return x.numel() / x.size(dim);
+  }
+
+  /** One block per line while they fill the device, threads for the padded line (a warp at least, 1024 at most). */
+  static Launch launch(long lines, int n, int multiprocessors) {
+    return new Launch((int) Math.min(lines, (long) multiprocessors * Launch.BLOCKS_PER_SM), Math.min(1024, Math.max(32, padded(n))));
+  }
+
+  private static int[] lineShape(Tensor x, int dim) {
+    int[] shape = x.shape();
+    shape[dim] = 1;
+    return shape;
+  }
+}
