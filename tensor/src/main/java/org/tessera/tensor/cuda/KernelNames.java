@@ -19,9 +19,9 @@ final class KernelNames {
     return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
   }
 
-  /** binary_<op>_<dtype>: every op for F32 and F64, the comparisons and logical ops also for I64 and I32. */
+  /** binary_<op>_<dtype>: every op for F32 and F64, the comparisons and logical ops also for I64, I32 and bytes (u8: U8 and BOOL). */
   static String binary(BinaryOp op, DType dtype) {
-    String type = op.producesBool() && (dtype == DType.I64 || dtype == DType.I32) ? dtype.name().toLowerCase(Locale.ROOT) : suffix(dtype);
+    String type = !op.producesBool() || elementwise(dtype) ? suffix(dtype) : dtype == DType.BOOL ? "u8" : dtype.name().toLowerCase(Locale.ROOT);
     return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + type;
   }
 
@@ -82,10 +82,12 @@ final class KernelNames {
 
   /**
    * Whether elementwise.cu converts {@code from} to {@code to}: among the float dtypes and BOOL, from the integers
-   * to those, and from BOOL to the integers (a float's saturating cast to an integer goes through the host).
+   * to those, from BOOL to the integers, and from the floats to I64 and I32 (Java's saturating casts); the integers
+   * among themselves and floats to U8 go through the host.
    */
   static boolean converts(DType from, DType to) {
-    return floatOrBool(to) && (floatOrBool(from) || integer(from)) || from == DType.BOOL && integer(to);
+    return floatOrBool(to) && (floatOrBool(from) || integer(from)) || from == DType.BOOL && integer(to)
+        || from.floating && (to == DType.I64 || to == DType.I32);
   }
 
   /** elementwise.cu's {@code convert_<from>_<to>} for a pair {@link #converts} accepts. */
@@ -94,9 +96,9 @@ final class KernelNames {
     return "convert_" + from.name().toLowerCase(Locale.ROOT) + "_" + to.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, I64 and I32. */
+  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, I64, I32, and U8 and BOOL as bytes. */
   static boolean compares(DType dtype) {
-    return elementwise(dtype) || dtype == DType.I64 || dtype == DType.I32;
+    return elementwise(dtype) || dtype == DType.I64 || dtype == DType.I32 || dtype == DType.U8 || dtype == DType.BOOL;
   }
 
   private static boolean floatOrBool(DType dtype) {

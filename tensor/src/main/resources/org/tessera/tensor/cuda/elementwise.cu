@@ -96,6 +96,7 @@ template <typename T> __device__ __forceinline__ T clamp(T x, T lo, T hi) {
 
 #define BINARY_I64(name, expr) BINARY_KERNEL(long long, i64, name, expr)
 #define BINARY_I32(name, expr) BINARY_KERNEL(int, i32, name, expr)
+#define BINARY_U8(name, expr) BINARY_KERNEL(unsigned char, u8, name, expr)
 
 #define T float
 UNARY_OPS(UNARY_F32)
@@ -110,6 +111,9 @@ COMPARISON_OPS(BINARY_I64)
 #undef T
 #define T int
 COMPARISON_OPS(BINARY_I32)
+#undef T
+#define T unsigned char
+COMPARISON_OPS(BINARY_U8)
 #undef T
 
 // cond ? a : b, the condition a BOOL view (one byte per element); only the chosen operand is read
@@ -131,8 +135,8 @@ COPY_KERNEL(unsigned short, 2)
 COPY_KERNEL(unsigned int, 4)
 COPY_KERNEL(unsigned long long, 8)
 
-// dtype conversions among F32, F64, BF16, F16 and BOOL, from the integers to those, and from BOOL to the integers,
-// as HostStorage converts: every value passes through double
+// dtype conversions among F32, F64, BF16, F16 and BOOL, from the integers to those, from BOOL to the integers, and
+// from the floats to I64 and I32, as HostStorage converts: every value passes through double
 // (exact for all of them), BF16 and F16 are rounded from float to nearest even by the PTX cvt instructions (so a
 // double is rounded twice, as torch and the CPU backends do), and BOOL is x != 0 (NaN true). The 16-bit types are
 // their bits in an unsigned short; a struct each keeps their overloads apart.
@@ -153,9 +157,13 @@ template <typename T> __device__ __forceinline__ T narrow(double x);
 template <> __device__ __forceinline__ float narrow<float>(double x) { return (float) x; }
 template <> __device__ __forceinline__ double narrow<double>(double x) { return x; }
 template <> __device__ __forceinline__ unsigned char narrow<unsigned char>(double x) { return x != 0; }
-// integers are written only from BOOL (0 or 1): a float's saturating cast to an integer stays on the host
-template <> __device__ __forceinline__ long long narrow<long long>(double x) { return (long long) x; }
-template <> __device__ __forceinline__ int narrow<int>(double x) { return (int) x; }
+// Java's casts: toward zero, NaN to 0, saturating at the type's range
+template <> __device__ __forceinline__ long long narrow<long long>(double x) {
+  return x != x ? 0 : x >= 9.2233720368547758e18 ? 9223372036854775807LL : x <= -9.2233720368547758e18 ? -9223372036854775807LL - 1 : (long long) x;
+}
+template <> __device__ __forceinline__ int narrow<int>(double x) {
+  return x != x ? 0 : x >= 2147483647.0 ? 2147483647 : x <= -2147483648.0 ? -2147483647 - 1 : (int) x;
+}
 template <> __device__ __forceinline__ bf16 narrow<bf16>(double x) {
   bf16 b;
   asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(b.bits) : "f"((float) x));
@@ -192,3 +200,9 @@ CONVERTIBLE(CONVERT_FROM_U8)
 CONVERT_KERNEL(unsigned char, bool, long long, i64)
 CONVERT_KERNEL(unsigned char, bool, int, i32)
 CONVERT_KERNEL(unsigned char, bool, unsigned char, u8)
+// the float dtypes to I64 and I32 (grid_sample's indices), with Java's saturating casts
+#define TO_INTEGERS(FROM_T, FROM) CONVERT_KERNEL(FROM_T, FROM, long long, i64) CONVERT_KERNEL(FROM_T, FROM, int, i32)
+TO_INTEGERS(float, f32)
+TO_INTEGERS(double, f64)
+TO_INTEGERS(bf16, bf16)
+TO_INTEGERS(f16, f16)

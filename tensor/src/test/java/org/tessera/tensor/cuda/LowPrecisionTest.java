@@ -55,19 +55,22 @@ class LowPrecisionTest {
         pairs++;
         String name = KernelNames.convert(from, to), f = from.name().toLowerCase(java.util.Locale.ROOT), t = to.name().toLowerCase(java.util.Locale.ROOT);
         assertEquals("convert_" + f + "_" + t, name);
+        String toType = to == DType.I64 ? "long long" : to == DType.I32 ? "int" : "unsigned char";
         boolean defined = to.floating || to == DType.BOOL ? source.contains("CONVERTIBLE(CONVERT_FROM_" + from.name() + ")")
-            : source.contains("CONVERT_KERNEL(unsigned char, bool, " + (to == DType.I64 ? "long long" : to == DType.I32 ? "int" : "unsigned char") + ", " + t + ")");
+            : from == DType.BOOL ? source.contains("CONVERT_KERNEL(unsigned char, bool, " + toType + ", " + t + ")")
+            : source.contains("TO_INTEGERS(" + (from == DType.F32 ? "float" : from == DType.F64 ? "double" : f) + ", " + f + ")");
         assertTrue(defined, name);
       }
-    assertEquals(8 * 5 + 3, pairs, "floats and BOOL among themselves and from three integer dtypes; BOOL to three");
-    // a float's saturating cast to an integer, and integers among themselves, stay on the host
-    assertFalse(KernelNames.converts(DType.F32, DType.I64) || KernelNames.converts(DType.I64, DType.I32) || KernelNames.converts(DType.F64, DType.U8));
-    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.F32, DType.I32));
-    assertEquals("no CUDA conversion kernel from F32 to I32", e.getMessage());
+    assertEquals(8 * 5 + 3 + 4 * 2, pairs, "floats and BOOL among themselves and from three integer dtypes; BOOL to three; floats to I64 and I32");
+    assertTrue(source.contains("#define TO_INTEGERS(FROM_T, FROM) CONVERT_KERNEL(FROM_T, FROM, long long, i64) CONVERT_KERNEL(FROM_T, FROM, int, i32)"));
+    // integers among themselves, and floats to U8, stay on the host
+    assertFalse(KernelNames.converts(DType.I64, DType.I32) || KernelNames.converts(DType.F64, DType.U8) || KernelNames.converts(DType.U8, DType.I64));
+    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.F32, DType.U8));
+    assertEquals("no CUDA conversion kernel from F32 to U8", e.getMessage());
   }
 
   @Test
-  void comparisonsOfIntegerTensorsHaveTheirKernels() {
+  void comparisonsOfIntegerAndBoolTensorsHaveTheirKernels() {
     String source = CudaSources.read("elementwise.cu");
     assertTrue(source.contains("COMPARISON_OPS(BINARY_I64)") && source.contains("COMPARISON_OPS(BINARY_I32)"));
     for (org.tessera.tensor.BinaryOp op : org.tessera.tensor.BinaryOp.values()) {
@@ -76,6 +79,9 @@ class LowPrecisionTest {
       assertTrue(source.contains("  X(" + name + ", (T) ("), name + " is in COMPARISON_OPS");
       assertEquals("binary_" + name + "_i64", KernelNames.binary(op, DType.I64));
     }
-    assertTrue(KernelNames.compares(DType.I32) && !KernelNames.compares(DType.U8) && !KernelNames.compares(DType.BOOL));
+    assertTrue(source.contains("COMPARISON_OPS(BINARY_U8)"));
+    assertEquals("binary_and_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.AND, DType.BOOL));
+    assertEquals("binary_lt_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.LT, DType.U8));
+    assertTrue(KernelNames.compares(DType.I32) && KernelNames.compares(DType.U8) && KernelNames.compares(DType.BOOL) && !KernelNames.compares(DType.BF16));
   }
 }
