@@ -72,7 +72,7 @@ public final class Trainer {
   }
 
   /**
-   * train.model_dtype (the seeds' BFLOAT16 or FLOAT16) as the dtype the matrix products run in under autocast, or
+   * train.model_dtype (the seeds' BFLOAT16 or FLOAT16) as the dtype autocast runs products, convolutions and attention in, or
    * null (F32). The CPU backend has no BF16/F16 kernels, so on cpu the run stays F32 and says so.
    */
   private DType lowPrecision(Device device) {
