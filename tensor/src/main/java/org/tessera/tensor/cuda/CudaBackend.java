@@ -167,14 +167,11 @@ public final class CudaBackend implements Backend {
     return dtype == DType.F32 ? Pointer.to(new float[] {(float) v}) : Pointer.to(new double[] {v});
   }
 
-  /** The product, then the bias added on the device (cuBLAS's beta = 1 onto a broadcast bias would save that pass). */
+  /** The output starts as the bias in every row and cuBLAS adds the product onto it (beta = 1). */
   @Override public Tensor linear(Tensor a, Tensor b, Tensor bias) {
-    if (bias == null || !a.dtype().floating) {
-      Tensor product = matmul(a, b);
-      return bias == null ? product : binary(BinaryOp.ADD, product, Tensor.view(bias.storage(), product.shape(), new int[] {0, 0, bias.stride(0)}, bias.offset()));
-    }
+    if (!a.dtype().floating) return viaHost(cpu.linear(onHost(a), onHost(b), onHost(bias)));
+    if (bias == null) return matmul(a, b);
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
-    // C starts as the bias in every row and cuBLAS adds the product onto it (beta = 1): the bias is no pass of its own
     Tensor out = copy(Tensor.view(bias.storage(), new int[] {batch, m, n}, new int[] {0, 0, bias.stride(0)}, bias.offset()), a.dtype());
     if (out.numel() > 0 && k > 0) blas.multiply(gemmReady(a), gemmReady(b), storage(out), out.offset(), (long) m * n, true);
     return out;
@@ -361,7 +358,7 @@ public final class CudaBackend implements Backend {
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
     DType dtype = q.dtype();
     bias = sameDtype(bias, dtype);
-    Tensor lseRows = lse.isContiguous() && lse.dtype() == dtype ? lse : copy(lse, dtype);  // the kernels read lse[b·Lq + i]
+    Tensor lseRows = contiguous(sameDtype(lse, dtype));  // the kernels read lse[b·Lq + i]
     CudaStorage dq = result(dtype, batch, lq, d), delta = result(dtype, batch, lq), dk = result(dtype, batch, lk, d), dvalue = result(dtype, batch, lk, dv);
     CudaStorage dScores = scoreGrad ? result(dtype, batch, lq, lk) : null;
     Pointer lsePointer = Pointer.to(storage(lseRows).at(lseRows.offset())), gradPointer = Pointer.to(storage(gradOut).at(0));
@@ -410,7 +407,7 @@ public final class CudaBackend implements Backend {
     int n = value.size(0), m = value.size(2), d = value.size(3), lq = weights.size(1);
     CudaStorage out = result(value.dtype(), n, lq, m * d);
     if (out.length() > 0) {
-      Tensor[] dense = {contiguous(value), denseAs(locations, value.dtype()), denseAs(weights, value.dtype())};
+      Tensor[] dense = {contiguous(value), contiguous(sameDtype(locations, value.dtype())), contiguous(sameDtype(weights, value.dtype()))};
       kernels.launch("deformable.cu", KernelNames.deformable(false, value.dtype()), Launch.elementwise(out.length(), context.multiprocessors),
           deformableArguments(dense, shapes, starts, Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})));
       Reference.reachabilityFence(dense);  // the copies' memory must not be reused before the launch is queued
@@ -424,7 +421,7 @@ public final class CudaBackend implements Backend {
     CudaStorage dValue = (CudaStorage) allocate(value.dtype(), value.numel());  // zeroed: the kernel adds into it
     CudaStorage dLocations = result(value.dtype(), locations.shape()), dWeights = result(value.dtype(), weights.shape());
     if (dWeights.length() > 0) {
-      Tensor[] dense = {contiguous(value), denseAs(locations, value.dtype()), denseAs(weights, value.dtype()), denseAs(gradOut, value.dtype())};
+      Tensor[] dense = {contiguous(value), contiguous(sameDtype(locations, value.dtype())), contiguous(sameDtype(weights, value.dtype())), contiguous(sameDtype(gradOut, value.dtype()))};
       kernels.launch("deformable.cu", KernelNames.deformable(true, value.dtype()), Launch.elementwise(dWeights.length(), context.multiprocessors),
           deformableArguments(dense, shapes, starts, Pointer.to(dValue.at(0)), Pointer.to(dLocations.at(0)), Pointer.to(dWeights.at(0)),
               Pointer.to(new long[] {dWeights.length()})));
@@ -432,11 +429,6 @@ public final class CudaBackend implements Backend {
     }
     return new Tensor[] {Tensor.contiguousView(dValue, value.shape()), Tensor.contiguousView(dLocations, locations.shape()),
         Tensor.contiguousView(dWeights, weights.shape())};
-  }
-
-  /** A contiguous t in {@code dtype} (t itself when it is one). */
-  private Tensor denseAs(Tensor t, DType dtype) {
-    return t.dtype() == dtype ? contiguous(t) : copy(t, dtype);
   }
 
   /** The contiguous operands (value, locations, weights[, output gradient]), the levels and sizes, then {@code rest}. */
@@ -454,7 +446,7 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     if (!SortLaunch.supports(x, dim)) return viaHost(cpu.sortIndices(onHost(x), dim, descending));
-    CudaStorage out = new CudaStorage(DType.I64, device, x.numel(), allocator);
+    CudaStorage out = result(DType.I64, x.shape());
     long lines = SortLaunch.lines(x, dim);
     int n = x.size(dim);
     kernels.launch("sort.cu", KernelNames.sort(x.dtype()), SortLaunch.launch(lines, n, context.multiprocessors), Pointer.to(storage(x).at(0)),

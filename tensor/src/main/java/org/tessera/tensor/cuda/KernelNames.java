@@ -21,8 +21,7 @@ final class KernelNames {
 
   /** binary_<op>_<dtype>: every op for F32 and F64, the comparisons and logical ops also for I64, I32 and bytes (u8: U8 and BOOL). */
   static String binary(BinaryOp op, DType dtype) {
-    String type = !op.producesBool() || elementwise(dtype) ? suffix(dtype) : dtype == DType.BOOL ? "u8" : dtype.name().toLowerCase(Locale.ROOT);
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + type;
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() ? storageSuffix(dtype) : suffix(dtype));
   }
 
   static String where(DType dtype) {
@@ -31,18 +30,12 @@ final class KernelNames {
 
   /** Whether reduce.cu reduces a dtype: F32, F64 and the integers (BOOL as U8); BF16/F16 go through the host. */
   static boolean reducible(DType dtype) {
-    return dtype != DType.BF16 && dtype != DType.F16;
+    return storageType(dtype) != null;
   }
 
   /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, i64, i32, and u8 for U8 and BOOL. */
   static String reduce(ReduceOp op, DType dtype) {
-    String type = switch (dtype) {
-      case I64 -> "i64";
-      case I32 -> "i32";
-      case U8, BOOL -> "u8";
-      default -> suffix(dtype);
-    };
-    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + type;
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + storageSuffix(dtype);
   }
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */
@@ -98,7 +91,7 @@ final class KernelNames {
 
   /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, I64, I32, and U8 and BOOL as bytes. */
   static boolean compares(DType dtype) {
-    return elementwise(dtype) || dtype == DType.I64 || dtype == DType.I32 || dtype == DType.U8 || dtype == DType.BOOL;
+    return storageType(dtype) != null;
   }
 
   private static boolean floatOrBool(DType dtype) {
@@ -111,7 +104,28 @@ final class KernelNames {
 
   /** sort.cu's {@code sort_<dtype>} for F32, F64, I64 and I32. */
   static String sort(DType dtype) {
-    return "sort_" + dtype.name().toLowerCase(Locale.ROOT);
+    return "sort_" + storageSuffix(dtype);
+  }
+
+  /**
+   * The kernels that take a dtype by its storage (comparisons, reductions, sort) name it f32, f64, i64, i32, or u8
+   * for both U8 and BOOL (bytes); null for BF16 and F16, which they do not take.
+   */
+  private static String storageType(DType dtype) {
+    return switch (dtype) {
+      case F32 -> "f32";
+      case F64 -> "f64";
+      case I64 -> "i64";
+      case I32 -> "i32";
+      case U8, BOOL -> "u8";
+      case BF16, F16 -> null;
+    };
+  }
+
+  private static String storageSuffix(DType dtype) {
+    String type = storageType(dtype);
+    if (type == null) throw new IllegalArgumentException("no CUDA kernel for " + dtype + " storage");
+    return type;
   }
 
   private static String indexSuffix(DType indexDtype) {

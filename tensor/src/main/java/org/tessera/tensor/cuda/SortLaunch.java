@@ -1,6 +1,7 @@
 package org.tessera.tensor.cuda;
 
 import org.tessera.tensor.DType;
+import org.tessera.tensor.Reduction;
 import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 
@@ -48,9 +49,8 @@ final class SortLaunch {
     return new Launch((int) Math.min(lines, (long) multiprocessors * Launch.BLOCKS_PER_SM), Math.min(1024, Math.max(32, padded(n))));
   }
 
+  /** x's shape with the sorted dim of size 1, as a reduction over it leaves it. */
   private static int[] lineShape(Tensor x, int dim) {
-    int[] shape = x.shape();
-    shape[dim] = 1;
-    return shape;
+    return Reduction.of(x, new int[] {dim}).outShape();
   }
 }
