@@ -20,7 +20,7 @@ public final class Autocast {
 
   private Autocast() {}
 
-  /** A scope in which matrix products on devices of {@code deviceType} run in {@code dtype} (BF16 or F16). */
+  /** A scope in which products, convolutions and attention on devices of {@code deviceType} run in {@code dtype} (BF16 or F16). */
   public static GradMode.Scope enable(String deviceType, DType dtype) {
     if (dtype != DType.BF16 && dtype != DType.F16) throw new IllegalArgumentException("autocast runs in BF16 or F16, not " + dtype);
     return set(new Policy(deviceType, dtype));

@@ -83,9 +83,8 @@ interface ReductionTable extends TensorOps {
       throw new IllegalArgumentException("linear: bias of shape " + Shapes.str(bias.shape()) + " for " + weight.size(0) + " output features");
     ElementwiseTable.requireSameDevice("linear", x, weight);
     if (bias != null) ElementwiseTable.requireSameDevice("linear", x, bias);
-    DType low = Autocast.lowPrecision(x, weight);
-    if (low != null) { // the product in low precision, the bias added in F32 after it
-      Tensor product = x.to(low).matmul(weight.to(low).mT()).to(DType.F32);
+    if (Autocast.lowPrecision(x, weight) != null) { // matmul runs the product in low precision; the bias added in F32 after it
+      Tensor product = x.matmul(weight.mT());
       return bias == null ? product : product.add(bias);
     }
     DType dtype = DType.promote(x.dtype(), weight.dtype());
