@@ -1,6 +1,6 @@
 package org.tessera.tensor.cpu;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,7 +21,8 @@ final class Sgemm {
   // cost more than B's micro-panel outgrowing L1 (kc·NR floats, 128 KB at 1024, streamed from L2). Measured on Zen 4
   // (32 KB L1, 1 MB L2), 2 threads, n = 2048: KC 256 → 158, 512 → 180, 1024 → 190 GFLOP/s. An A block of up to
   // MC_MAX·kc floats (384 KB) stays in L2.
-  private static final int KC_MAX = 1024, MC_MAX = 16 * MR, NC = 32 * NR;
+  private static final int KC_MAX = 1024, MC_MAX = 16 * MR;
+  static final int NC = 32 * NR;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch(), EDGE = new ThreadScratch();
   // rows of an operand that is not a strided matrix, gathered whole before packing (one call per row, not per panel)
   private static final ThreadScratch GATHERED = new ThreadScratch();
@@ -64,38 +65,79 @@ final class Sgemm {
     }
     int passes = (k + KC_MAX - 1) / KC_MAX, kcMax = (k + passes - 1) / passes;
     float[] packedB = PACKED_B.get(kcMax * roundUp(Math.min(n, NC), NR));
-    for (int jc = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
-      for (int pc = 0; pc < k; pc += kcMax) {
-        int kc = Math.min(kcMax, k - pc);
-        boolean accumulate = pc > 0 || bias != null;
-        final int jcF = jc, pcF = pc;
-        int panels = (nc + NR - 1) / NR;
-        if (parallel) Parallel.range(panels, 4, (lo, hi) -> packB(b, pcF, kc, jcF + lo * NR, Math.min(nc - lo * NR, (hi - lo) * NR), packedB, lo * NR * kc));
-        else packB(b, pc, kc, jc, nc, packedB, 0);
-        // A blocks of equal size, a whole number of them per worker, claimed one at a time: with no disturbance every
-        // worker takes the same share; a worker the VM or the JIT holds up leaves its blocks to the others
-        int workers = parallel ? Parallel.THREADS : 1;
-        int rounds = (m + workers * MC_MAX - 1) / (workers * MC_MAX);
-        int mcBlock = roundUp((m + workers * rounds - 1) / (workers * rounds), MR);
-        int blocks = (m + mcBlock - 1) / mcBlock;
-        AtomicInteger nextBlock = new AtomicInteger();
-        Parallel.Body body = (lo, hi) -> {
-          float[] packedA = PACKED_A.get(mcBlock * kc), edge = EDGE.get(MR * NR);
-          for (int blk; (blk = nextBlock.getAndIncrement()) < blocks; ) {
-            int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
-            if (bias != null && pcF == 0)
-              for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jcF, c, cOffset + i * n + jcF, nc);
-            packA(a, ic, mc, pcF, kc, packedA);
-            for (int jr = 0; jr < nc; jr += NR)
-              for (int ir = 0; ir < mc; ir += MR)
-                tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jcF + jr, n,
-                    Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
+    // A blocks of equal size, a whole number of them per worker, claimed one at a time: with no disturbance every
+    // worker takes the same share; a worker the VM or the JIT holds up leaves its blocks to the others
+    int workers = parallel ? Parallel.THREADS : 1;
+    int rounds = (m + workers * MC_MAX - 1) / (workers * MC_MAX);
+    int mcBlock = roundUp((m + workers * rounds - 1) / (workers * rounds), MR);
+    int blocks = (m + mcBlock - 1) / mcBlock;
+    // one range for the whole product: a range per packing and per compute step cost a wake-up of the parked worker
+    // each (n = 2048: B's packing took 5.3 ms on two threads, 2.0 ms on one)
+    Steps steps = new Steps((n + NC - 1) / NC * passes);
+    Parallel.Body body = (lo, hi) -> {
+      float[] packedA = PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(MR * NR);
+      try {
+        for (int step = 0, jc = 0; jc < n; jc += NC)
+          for (int pc = 0; pc < k; pc += kcMax, step++) {
+            int nc = Math.min(NC, n - jc), kc = Math.min(kcMax, k - pc), panelGroups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR);
+            for (int g; (g = steps.claim(step, PACKING)) < panelGroups; steps.done(step, PACKING)) {
+              int j0 = g * PACK_GROUP * NR;
+              packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, j0 * kc);
+            }
+            if (!steps.await(step, PACKING, panelGroups)) return;
+            boolean accumulate = pc > 0 || bias != null;
+            for (int blk; (blk = steps.claim(step, COMPUTING)) < blocks; steps.done(step, COMPUTING)) {
+              int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
+              if (bias != null && pc == 0)
+                for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jc, c, cOffset + i * n + jc, nc);
+              packA(a, ic, mc, pc, kc, packedA);
+              for (int jr = 0; jr < nc; jr += NR)
+                for (int ir = 0; ir < mc; ir += MR)
+                  tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
+                      Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
+            }
+            if (!steps.await(step, COMPUTING, blocks)) return; // the next step packs over this one's B
           }
-        };
-        if (parallel) Parallel.range(Math.min(workers, blocks), 1, body);
-        else body.run(0, 1);
+      } catch (Throwable e) {
+        steps.failed = true;
+        throw e;
       }
+    };
+    if (parallel) Parallel.range(workers, 1, body);
+    else body.run(0, 1);
+  }
+
+  private static final int PACKING = 0, COMPUTING = 1, PACK_GROUP = 4;
+
+  /**
+   * Work counters of the steps (one B block, then its A blocks) of one product, shared by the threads in it: a
+   * thread claims items until none are left, and waits for the items the others claimed before it goes on. A
+   * thread waits only when nothing is left to claim, so the pieces may also run one after another on one thread.
+   */
+  private static final class Steps {
+    private final AtomicIntegerArray claimed, finished;
+    volatile boolean failed; // a thread threw: the others stop waiting for items it will never finish, and return
+
+    Steps(int steps) {
+      claimed = new AtomicIntegerArray(2 * steps);
+      finished = new AtomicIntegerArray(2 * steps);
+    }
+
+    int claim(int step, int kind) {
+      return claimed.getAndIncrement(2 * step + kind);
+    }
+
+    void done(int step, int kind) {
+      finished.incrementAndGet(2 * step + kind);
+    }
+
+    /** Waits until the step's items of this kind are finished; false if a thread failed instead. */
+    boolean await(int step, int kind, int items) {
+      while (finished.get(2 * step + kind) < items) {
+        if (failed) return false;
+        Thread.onSpinWait();
+      }
+      return true;
     }
   }
 

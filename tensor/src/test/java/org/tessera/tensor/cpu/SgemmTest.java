@@ -1,9 +1,12 @@
 package org.tessera.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +24,7 @@ class SgemmTest {
         Arguments.of(29, 19, 64, false, true),
         Arguments.of(101, 70, 33, true, true),
         Arguments.of(200, 1100, 20, false, false), // N crosses the NC block
+        Arguments.of(300, 1100, 1030, false, true), // four steps (two column blocks × two k passes), six A blocks each
         Arguments.of(5, 5, 0, false, false));
     return Stream.concat(edges, layouts);
   }
@@ -110,5 +114,20 @@ class SgemmTest {
 
   static Stream<Arguments> biasShapes() {
     return Stream.of(Arguments.of(13, 37, 20), Arguments.of(19, 70, 1100), Arguments.of(200, 1100, 9), Arguments.of(5, 33, 0));
+  }
+
+  /** A thread that fails mid-product ends it with its own error; the other stops waiting for the items it claimed. */
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aFailingThreadEndsTheProductWithItsError() {
+    int m = 300, n = 1100, k = 1030;
+    float[] a = new float[m * k], c = new float[m * n];
+    Sgemm.Rows failingB = (row, j0, cols, dst, at) -> {
+      if (j0 >= Sgemm.NC) throw new IllegalStateException("row " + row + " unreadable"); // the second column block
+      java.util.Arrays.fill(dst, at, at + cols, 1f);
+    };
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Sgemm.multiply(m, n, k, new Sgemm.Operand(a, 0, k, 1), failingB, c, 0, true));
+    assertEquals("row 0 unreadable", e.getMessage());
   }
 }
