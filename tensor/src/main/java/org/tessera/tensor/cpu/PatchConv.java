@@ -6,8 +6,10 @@ import org.tessera.tensor.ConvGeometry;
  * 2-D convolutions whose windows tile the input without overlap (kernel = stride, no padding or dilation, one
  * group): a ViT's patch embedding. The unfolded input is then just the patches side by side, P (N·L × C·kh·kw),
  * each row gathered as C·kh runs of kw floats, and all three products are single large GEMMs over every patch of
- * the batch: y = P·Wᵀ, dP = dy·W, dW = dyᵀ·P (with dy as N·L × Cout). One product over the batch rather than one per
- * image keeps the tiles whole (196 patches a image are 6 column panels and a sliver; 1568 rows are not).
+ * the batch, with the outputs and their gradients channel-major (Cout × N·L, one run of L values per image and
+ * channel, moved to and from NCHW by array copies): yᵀ = W·Pᵀ, dP = (dyᵀ)ᵀ·W, dW = dyᵀ·P, the transposed operands
+ * read in place by SGEMM's packing. One product over the batch rather than one per image keeps the tiles whole
+ * (196 patches an image are 6 column panels and a sliver; 1568 are 49 panels).
  */
 final class PatchConv {
   private static final ThreadScratch PATCHES = new ThreadScratch(), ROWS = new ThreadScratch();
@@ -25,39 +27,39 @@ final class PatchConv {
   /** y (N, Cout, outH, outW) from x (N, Cin, H, W) and w (Cout, Cin, kh, kw). */
   static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
-    float[] patches = PATCHES.get(rows * k), out = ROWS.get(rows * cout);
+    float[] patches = PATCHES.get(rows * k), out = ROWS.get(cout * rows);
     gather(x, batch, cin, g, patches);
-    Sgemm.multiply(rows, cout, k, new Sgemm.Operand(patches, 0, k, 1), new Sgemm.Operand(w, 0, 1, k), out, 0, true);
+    // W·Pᵀ (Cout × N·L): each image's output plane of a channel is then one run of L values
+    Sgemm.multiply(cout, rows, k, new Sgemm.Operand(w, 0, k, 1), new Sgemm.Operand(patches, 0, 1, k), out, 0, true);
     Parallel.range(batch * cout, 16, (lo, hi) -> {
-      for (int i = lo; i < hi; i++)
-        for (int p = 0, n = i / cout, o = i % cout, from = n * l * cout + o; p < l; p++) y[i * l + p] = out[from + p * cout];
+      for (int i = lo; i < hi; i++) System.arraycopy(out, (i % cout) * rows + (i / cout) * l, y, i * l, l);
     });
   }
 
   /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
-    float[] dyRows = ROWS.get(rows * cout), patches = PATCHES.get(rows * k);
-    patchMajor(dy, batch, cout, l, dyRows);
-    Sgemm.multiply(rows, k, cout, new Sgemm.Operand(dyRows, 0, cout, 1), new Sgemm.Operand(w, 0, k, 1), patches, 0, true);
+    float[] dyT = channelMajor(dy, batch, cout, l), patches = PATCHES.get(rows * k);
+    Sgemm.multiply(rows, k, cout, new Sgemm.Operand(dyT, 0, 1, rows), new Sgemm.Operand(w, 0, k, 1), patches, 0, true);
     scatter(patches, batch, cin, g, dx);
   }
 
   /** dw (Cout, Cin, kh, kw) = dyᵀ·P over every patch of the batch. */
   static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
-    float[] patches = PATCHES.get(rows * k), dyRows = ROWS.get(rows * cout);
+    float[] patches = PATCHES.get(rows * k), dyT = channelMajor(dy, batch, cout, l);
     gather(x, batch, cin, g, patches);
-    patchMajor(dy, batch, cout, l, dyRows);
-    Sgemm.multiply(cout, k, rows, new Sgemm.Operand(dyRows, 0, 1, cout), new Sgemm.Operand(patches, 0, k, 1), dw, 0, true);
+    Sgemm.multiply(cout, k, rows, new Sgemm.Operand(dyT, 0, rows, 1), new Sgemm.Operand(patches, 0, k, 1), dw, 0, true);
   }
 
-  /** dy (N, Cout, L) as rows (N·L × Cout). */
-  private static void patchMajor(float[] dy, int batch, int cout, int l, float[] rows) {
-    Parallel.range(batch * l, 64, (lo, hi) -> {
-      for (int r = lo; r < hi; r++)
-        for (int o = 0, n = r / l, p = r % l, from = n * cout * l + p; o < cout; o++) rows[r * cout + o] = dy[from + o * l];
+  /** dy (N, Cout, L) as Cout × N·L, one run of L values per image and channel: the output gradient of every patch of a channel in a row. */
+  private static float[] channelMajor(float[] dy, int batch, int cout, int l) {
+    int rows = batch * l;
+    float[] out = ROWS.get(cout * rows);
+    Parallel.range(batch * cout, 16, (lo, hi) -> {
+      for (int i = lo; i < hi; i++) System.arraycopy(dy, i * l, out, (i % cout) * rows + (i / cout) * l, l);
     });
+    return out;
   }
 
   private static void gather(float[] x, int batch, int cin, ConvGeometry g, float[] patches) {
