@@ -22,10 +22,7 @@ interface ConvolutionTable extends TensorOps {
     String op = "conv" + d + "d";
     check(op, x, weight, bias, d, groups, weight.size(1) * groups, weight.size(0));
     DType low = Autocast.lowPrecision(x, weight);
-    if (low != null)
-      try (var off = Autocast.disable()) {
-        return Autocast.rounded(conv(Autocast.rounded(x, low), Autocast.rounded(weight, low), Autocast.rounded(bias, low), stride, padding, dilation, groups), low);
-      }
+    if (low != null) return conv(x.to(low), weight.to(low), bias == null ? null : bias.to(low), stride, padding, dilation, groups).to(DType.F32);
     ConvGeometry geom = ConvGeometry.of(op, spatial(x), spatial(weight), stride, padding, dilation);
     Tensor out;
     try (var scope = GradMode.noGrad()) {
@@ -44,10 +41,7 @@ interface ConvolutionTable extends TensorOps {
     check(op, x, weight, bias, d, groups, weight.size(0), weight.size(1) * groups);
     DType low = Autocast.lowPrecision(x, weight);
     if (low != null)
-      try (var off = Autocast.disable()) {
-        return Autocast.rounded(convTranspose(Autocast.rounded(x, low), Autocast.rounded(weight, low), Autocast.rounded(bias, low), stride, padding,
-            outputPadding, dilation, groups), low);
-      }
+      return convTranspose(x.to(low), weight.to(low), bias == null ? null : bias.to(low), stride, padding, outputPadding, dilation, groups).to(DType.F32);
     int[] in = spatial(x), kernel = spatial(weight), outSize = new int[d];
     for (int i = 0; i < d; i++) {
       if (outputPadding[i] < 0 || outputPadding[i] >= Math.max(stride[i], dilation[i]))

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.Device;
 import org.tessera.tensor.Generator;
@@ -13,8 +15,9 @@ import org.tessera.tensor.Tensor;
 
 /**
  * The autocast policy on the reference device (the scope names a device type; on a GPU it is "cuda"): matrix
- * products of F32 tensors run on BF16-rounded operands, are rounded to BF16 and come back F32; gradients reach the
- * F32 parameters through the casts, with the backward products in BF16 as well (as in torch).
+ * products and convolutions of F32 tensors run on BF16-rounded operands, are rounded to BF16 and come back F32;
+ * gradients reach the F32 parameters through the casts, with the backward products in BF16 as well (as in torch).
+ * Every other available backend's BF16 convolutions are checked against the reference's.
  */
 class AutocastTest {
   private static final Device REF = Device.REFERENCE;
@@ -97,12 +100,47 @@ class AutocastTest {
       convT = x.convTranspose2d(wt, null, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, new int[] {1, 1}, 1);
       att = q.scaledDotProductAttention(k, v);
     }
-    assertArrayEquals(bf16(bf16(x).conv2d(bf16(w), bf16(b), 1, 1)).toFloatArray(), conv.toFloatArray(), 0);
+    // the convolution rounded, then its bias added and the sum rounded again (torch's cuDNN path adds the bias after)
+    assertArrayEquals(bf16(bf16(bf16(x).conv2d(bf16(w), null, 1, 1)).add(bf16(b).reshape(1, 4, 1, 1))).toFloatArray(), conv.toFloatArray(), 0);
     assertArrayEquals(bf16(bf16(x).convTranspose2d(bf16(wt), null, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, new int[] {1, 1}, 1)).toFloatArray(),
         convT.toFloatArray(), 0);
     assertArrayEquals(bf16(bf16(q).scaledDotProductAttention(bf16(k), bf16(v))).toFloatArray(), att.toFloatArray(), 0);
     assertEquals(DType.F32, conv.dtype());
     assertNotEquals(x.conv2d(w, b, 1, 1).toFloatArray()[0], conv.toFloatArray()[0], "outside the scope: F32");
+  }
+
+  static java.util.stream.Stream<Device> otherBackends() {
+    return org.tessera.tensor.Backends.available().stream().filter(d -> !d.equals(REF));
+  }
+
+  /**
+   * Every backend's BF16 convolutions (forward, both gradients, through autocast) against the reference's. Within one
+   * BF16 ulp: a backend that accumulates in F32 (cuBLAS) may round a sum the other way from the reference's F64.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("otherBackends")
+  void bf16ConvolutionsAgreeWithTheReference(Device device) {
+    Tensor[] want = convolveUnderAutocast(REF), got = convolveUnderAutocast(device);
+    for (int t = 0; t < want.length; t++) {
+      float[] w = want[t].toFloatArray(), g = got[t].to(REF).toFloatArray();
+      for (int i = 0; i < w.length; i++) {
+        assertEquals(w[i], g[i], Math.abs(w[i]) / 256 + 1e-6, "output " + t + " element " + i + " on " + device);
+        assertEquals(0, Float.floatToIntBits(g[i]) & 0xFFFF, "output " + t + " element " + i + " on " + device + " is a BF16 value");
+      }
+    }
+  }
+
+  /** conv2d and conv_transpose2d under BF16 autocast on {@code device}: their outputs and the input and weight gradients. */
+  private static Tensor[] convolveUnderAutocast(Device device) {
+    Tensor x = randn(21, 2, 6, 7, 5).to(device).requiresGrad(true), w = randn(22, 4, 3, 3, 3).to(device).requiresGrad(true);
+    Tensor wt = randn(23, 4, 3, 2, 2).to(device).requiresGrad(true), b = randn(24, 4).to(device).requiresGrad(true);
+    Tensor conv, convT;
+    try (var scope = Autocast.enable(device.type(), DType.BF16)) {
+      conv = x.conv2d(w, b, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 2); // two groups
+      convT = conv.convTranspose2d(wt, null, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, new int[] {1, 1}, 1);
+    }
+    convT.mul(randn(25, convT.shape()).to(device)).sum().backward();
+    return new Tensor[] {conv, convT, x.grad(), w.grad(), wt.grad(), b.grad()};
   }
 
   @Test

@@ -260,6 +260,7 @@ public final class CpuBackend implements Backend {
   @Override public Tensor gather(Tensor x, int dim, Tensor index) { return generic.gather(x, dim, index); }
   @Override public void scatterAdd(Tensor dst, int dim, Tensor index, Tensor src) { generic.scatterAdd(dst, dim, index, src); }
   @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
+    if (halfPrecision(x, w)) return copy(convForward(copy(x, DType.F32), copy(w, DType.F32), g, groups), x.dtype());
     if (x.dtype() != DType.F32) return generic.convForward(x, w, g, groups);
     int n = x.size(0), cout = w.size(0);
     float[] y = new float[n * cout * g.outSize()];
@@ -268,6 +269,7 @@ public final class CpuBackend implements Backend {
   }
 
   @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
+    if (halfPrecision(dy, w)) return copy(convInputGrad(copy(dy, DType.F32), copy(w, DType.F32), g, groups, inChannels), dy.dtype());
     if (dy.dtype() != DType.F32) return generic.convInputGrad(dy, w, g, groups, inChannels);
     int n = dy.size(0);
     float[] dx = new float[n * inChannels * g.inSize()];
@@ -276,11 +278,20 @@ public final class CpuBackend implements Backend {
   }
 
   @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
+    if (halfPrecision(x, dy)) return copy(convWeightGrad(copy(x, DType.F32), copy(dy, DType.F32), g, groups), x.dtype());
     if (x.dtype() != DType.F32) return generic.convWeightGrad(x, dy, g, groups);
     int cin = x.size(1), cout = dy.size(1);
     float[] dw = new float[cout * cin / groups * g.kernelSize()];
     ConvKernels.weightGrad(dense(x), dense(dy), dw, x.size(0), cin, cout, groups, g);
     return Tensor.contiguousView(new HostStorage(DType.F32, device, dw), Shapes.withSpatial(cout, cin / groups, g.kernel()));
+  }
+
+  /**
+   * BF16/F16 operands (autocast's convolutions): the F32 kernels on their widened values, the result rounded once —
+   * F32 accumulation of low-precision products, as cuBLAS does on the GPU.
+   */
+  private static boolean halfPrecision(Tensor a, Tensor b) {
+    return (a.dtype() == DType.BF16 || a.dtype() == DType.F16) && b.dtype() == a.dtype();
   }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {

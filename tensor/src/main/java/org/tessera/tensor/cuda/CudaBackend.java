@@ -187,9 +187,11 @@ public final class CudaBackend implements Backend {
   }
 
   // ---- convolutions: im2col (conv.cu) and cuBLAS, the products laid out by Im2col ----
+  // BF16/F16 (autocast's convolutions): unfolded as they are, multiplied on tensor cores with F32 accumulation; the
+  // forward's result is rounded once by cuBLAS, the gradients are summed (over images) or folded in F32 and rounded once
 
   @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
-    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups));
+    if (!KernelNames.convolves(x.dtype()) || w.dtype() != x.dtype()) return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups));
     int n = x.size(0), cin = x.size(1), cout = w.size(0);
     CudaStorage y = (CudaStorage) allocate(x.dtype(), n * cout * g.outSize()); // zeros where no product writes (no input channels)
     if (y.length() > 0 && cin > 0) run(Im2col.forward(n, cin, cout, groups, g), null, contiguous(w), unfold(contiguous(x), g), y);
@@ -197,24 +199,35 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
-    if (!KernelNames.elementwise(dy.dtype())) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
+    if (!KernelNames.convolves(dy.dtype()) || w.dtype() != dy.dtype()) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
     int n = dy.size(0), cout = w.size(0);
-    CudaStorage dx = (CudaStorage) allocate(dy.dtype(), n * inChannels * g.inSize());
+    DType sum = accumulator(dy.dtype());
+    CudaStorage dx = (CudaStorage) allocate(sum, n * inChannels * g.inSize());
     long planes = (long) n * inChannels;
     if (dx.length() > 0 && dy.numel() > 0) {
-      CudaStorage cols = new CudaStorage(dy.dtype(), device, Math.toIntExact(planes * g.kernelSize() * g.outSize()), allocator);
+      CudaStorage cols = new CudaStorage(sum, device, Math.toIntExact(planes * g.kernelSize() * g.outSize()), allocator);
       run(Im2col.inputGrad(n, inChannels, cout, groups, g), contiguous(dy), contiguous(w), cols, null);
       launchUnfold(true, cols, g, dx.at(0), planes);
     }
-    return Tensor.contiguousView(dx, Shapes.withSpatial(n, inChannels, g.in()));
+    return rounded(Tensor.contiguousView(dx, Shapes.withSpatial(n, inChannels, g.in())), dy.dtype());
   }
 
   @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
-    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
+    if (!KernelNames.convolves(x.dtype()) || dy.dtype() != x.dtype()) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
     int n = x.size(0), cin = x.size(1), cout = dy.size(1);
-    CudaStorage dw = (CudaStorage) allocate(x.dtype(), cout * (cin / groups) * g.kernelSize());
+    CudaStorage dw = (CudaStorage) allocate(accumulator(x.dtype()), cout * (cin / groups) * g.kernelSize());
     if (dw.length() > 0 && n * g.outSize() > 0) run(Im2col.weightGrad(n, cin, cout, groups, g), contiguous(dy), null, unfold(contiguous(x), g), dw);
-    return Tensor.contiguousView(dw, Shapes.withSpatial(cout, cin / groups, g.kernel()));
+    return rounded(Tensor.contiguousView(dw, Shapes.withSpatial(cout, cin / groups, g.kernel())), x.dtype());
+  }
+
+  /** The dtype a convolution's gradient is summed in: F32 for BF16/F16, else the dtype itself. */
+  private static DType accumulator(DType dtype) {
+    return KernelNames.lowPrecision(dtype) ? DType.F32 : dtype;
+  }
+
+  /** t rounded to {@code dtype} once (a no-op when it already has it). */
+  private Tensor rounded(Tensor t, DType dtype) {
+    return t.dtype() == dtype ? t : copy(t, dtype);
   }
 
   private Tensor contiguous(Tensor t) {

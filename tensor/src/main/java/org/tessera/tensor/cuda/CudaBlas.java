@@ -36,7 +36,8 @@ final class CudaBlas {
 
   /**
    * Matrix b of out, from element {@code outOffset + b·outBatchStride} (each M×N, row-major, contiguous), = a·b, or
-   * += a·b when {@code accumulate} (cuBLAS's beta = 1).
+   * += a·b when {@code accumulate} (cuBLAS's beta = 1). out has the operands' dtype, or F32 for BF16/F16 operands
+   * (the F32 accumulator stored unrounded: a convolution's gradients summed over images or folded in F32).
    */
   void multiply(Tensor a, Tensor b, CudaStorage out, long outOffset, long outBatchStride, boolean accumulate) {
     context.makeCurrent();
@@ -47,10 +48,12 @@ final class CudaBlas {
     // column-major Cᵀ (n×m, ld n) = op(B) · op(A)
     Pointer pb = ((CudaStorage) b.storage()).at(b.offset()), pa = ((CudaStorage) a.storage()).at(a.offset());
     long strideB = batch == 1 ? 0 : b.stride(0), strideA = batch == 1 ? 0 : a.stride(0);
+    if (a.dtype() != b.dtype()) throw new IllegalArgumentException("cuBLAS product of " + a.dtype() + " and " + b.dtype());
     GemmTypes types = GemmTypes.of(a.dtype(), MatmulPrecision.float32());
+    int outType = GemmTypes.outputType(a.dtype(), out.dtype());
     Pointer one = types.scalar(1), beta = types.scalar(accumulate ? 1 : 0);
     cublasGemmStridedBatchedEx_new(handle, transB, transA, n, m, k, one, pb, types.dataType(), opB.ld(), strideB, pa, types.dataType(), opA.ld(), strideA,
-        beta, out.at(outOffset), types.dataType(), n, outBatchStride, batch, types.computeType(), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+        beta, out.at(outOffset), outType, n, outBatchStride, batch, types.computeType(), cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
   }
 
   /**
@@ -70,6 +73,13 @@ final class CudaBlas {
         case F16 -> new GemmTypes(cudaDataType.CUDA_R_16F, cublasComputeType.CUBLAS_COMPUTE_32F);
         default -> throw new IllegalArgumentException("no cuBLAS product for " + dtype);
       };
+    }
+
+    /** cuBLAS's data type of a product's result: the operands' own, or F32 for BF16/F16 operands (their accumulator type). */
+    static int outputType(DType operands, DType out) {
+      if (out == operands) return of(operands, MatmulPrecision.HIGHEST).dataType();
+      if (out == DType.F32 && (operands == DType.BF16 || operands == DType.F16)) return cudaDataType.CUDA_R_32F;
+      throw new IllegalArgumentException("no cuBLAS product of " + operands + " operands into " + out);
     }
 
     /** alpha or beta in the compute type's scalar type (double for F64, else float). */

@@ -48,8 +48,22 @@ final class KernelNames {
     return "adam_step_" + suffix(dtype);
   }
 
-  /** conv.cu's {@code unfold_<dtype>} (im2col) or {@code fold_<dtype>} (its adjoint, with atomics). */
+  /** Whether conv.cu and cuBLAS convolve a dtype on the device: F32 and F64, and BF16/F16 (products accumulating in F32). */
+  static boolean convolves(DType dtype) {
+    return elementwise(dtype) || lowPrecision(dtype);
+  }
+
+  /** BF16 or F16: unfolded as 16-bit patterns, their products accumulating in F32, their gradients folded in F32. */
+  static boolean lowPrecision(DType dtype) {
+    return dtype == DType.BF16 || dtype == DType.F16;
+  }
+
+  /** conv.cu's {@code unfold_<dtype>} (im2col; {@code unfold_u16} for BF16 and F16) or {@code fold_<dtype>} (its adjoint, with atomics; F32 and F64). */
   static String unfold(boolean fold, DType dtype) {
+    if (lowPrecision(dtype)) {
+      if (fold) throw new IllegalArgumentException("conv.cu folds " + dtype + " gradients in F32");
+      return "unfold_u16";
+    }
     return (fold ? "fold_" : "unfold_") + suffix(dtype);
   }
 

@@ -13,7 +13,8 @@ import org.tessera.tensor.MatmulPrecision;
 
 /**
  * The host side of lower-precision products on CUDA: cuBLAS's data and compute types per dtype and float32 matmul
- * precision, and the dtype conversions elementwise.cu defines (BF16/F16 casts for autocast, BOOL outputs of
+ * precision (and F32 results of BF16/F16 products, which convolution gradients sum in), BF16/F16 convolutions'
+ * kernels, and the dtype conversions elementwise.cu defines (BF16/F16 casts for autocast, BOOL outputs of
  * comparisons).
  */
 class LowPrecisionTest {
@@ -29,6 +30,29 @@ class LowPrecisionTest {
     }
     var e = assertThrows(IllegalArgumentException.class, () -> CudaBlas.GemmTypes.of(DType.I64, MatmulPrecision.HIGHEST));
     assertEquals("no cuBLAS product for I64", e.getMessage());
+  }
+
+  @Test
+  void lowPrecisionProductsMayWriteTheirF32Accumulator() {
+    assertEquals(cudaDataType.CUDA_R_32F, CudaBlas.GemmTypes.outputType(DType.BF16, DType.F32));
+    assertEquals(cudaDataType.CUDA_R_32F, CudaBlas.GemmTypes.outputType(DType.F16, DType.F32));
+    assertEquals(cudaDataType.CUDA_R_16BF, CudaBlas.GemmTypes.outputType(DType.BF16, DType.BF16));
+    assertEquals(cudaDataType.CUDA_R_64F, CudaBlas.GemmTypes.outputType(DType.F64, DType.F64));
+    var e = assertThrows(IllegalArgumentException.class, () -> CudaBlas.GemmTypes.outputType(DType.F32, DType.F64));
+    assertEquals("no cuBLAS product of F32 operands into F64", e.getMessage());
+  }
+
+  @Test
+  void lowPrecisionConvolutionsUnfoldAsSixteenBitPatternsAndFoldInF32() {
+    for (DType t : new DType[] {DType.BF16, DType.F16}) {
+      assertTrue(KernelNames.convolves(t));
+      assertEquals("unfold_u16", KernelNames.unfold(false, t));
+      var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.unfold(true, t));
+      assertEquals("conv.cu folds " + t + " gradients in F32", e.getMessage());
+    }
+    assertFalse(KernelNames.convolves(DType.I64));
+    String source = CudaSources.read("conv.cu");
+    assertTrue(source.contains("UNFOLD_KERNEL(unsigned short, u16)"));
   }
 
   @Test
