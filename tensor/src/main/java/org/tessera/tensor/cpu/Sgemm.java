@@ -115,6 +115,7 @@ final class Sgemm {
    * thread waits only when nothing is left to claim, so the pieces may also run one after another on one thread.
    */
   private static final class Steps {
+    private static final long SPIN_NANOS = 50_000;
     private final AtomicIntegerArray claimed, finished;
     volatile boolean failed; // a thread threw: the others stop waiting for items it will never finish, and return
 
@@ -131,11 +132,16 @@ final class Sgemm {
       finished.incrementAndGet(2 * step + kind);
     }
 
-    /** Waits until the step's items of this kind are finished; false if a thread failed instead. */
+    /**
+     * Waits until the step's items of this kind are finished; false if a thread failed instead. Spins, then yields
+     * the core after {@link #SPIN_NANOS} (the other thread may be waiting for it, or a data loader could use it).
+     */
     boolean await(int step, int kind, int items) {
+      long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (finished.get(2 * step + kind) < items) {
         if (failed) return false;
-        Thread.onSpinWait();
+        if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+        else Thread.yield();
       }
       return true;
     }
