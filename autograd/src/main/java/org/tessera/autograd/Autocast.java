@@ -11,8 +11,8 @@ import org.tessera.tensor.Tensor;
  * outside the list, other dtypes and tensors on other devices are untouched, as with torch.
  * The result is rounded to the lower precision as torch's is, then widened: the elementwise ops after it run in F32.
  * Matrix products and convolutions run on lower-precision tensors (on CUDA cuBLAS's BF16/F16 products, which
- * accumulate in F32; a convolution's bias is added to its rounded result in the lower precision, as torch's cuDNN
- * path does). Attention computes its rounded operands with the F32 kernels, which gives the same numbers as F32
+ * accumulate in F32; a convolution's bias is added to its rounded result and the sum rounded again, as torch's
+ * cuDNN path does). Attention computes its rounded operands with the F32 kernels, which gives the same numbers as F32
  * accumulation of BF16 products, without the tensor-core speed-up.
  */
 public final class Autocast {

@@ -22,7 +22,7 @@ interface ConvolutionTable extends TensorOps {
     String op = "conv" + d + "d";
     check(op, x, weight, bias, d, groups, weight.size(1) * groups, weight.size(0));
     DType low = Autocast.lowPrecision(x, weight);
-    if (low != null) return conv(x.to(low), weight.to(low), bias == null ? null : bias.to(low), stride, padding, dilation, groups).to(DType.F32);
+    if (low != null) return autocastBias(conv(x.to(low), weight.to(low), null, stride, padding, dilation, groups).to(DType.F32), bias, low);
     ConvGeometry geom = ConvGeometry.of(op, spatial(x), spatial(weight), stride, padding, dilation);
     Tensor out;
     try (var scope = GradMode.noGrad()) {
@@ -41,7 +41,7 @@ interface ConvolutionTable extends TensorOps {
     check(op, x, weight, bias, d, groups, weight.size(0), weight.size(1) * groups);
     DType low = Autocast.lowPrecision(x, weight);
     if (low != null)
-      return convTranspose(x.to(low), weight.to(low), bias == null ? null : bias.to(low), stride, padding, outputPadding, dilation, groups).to(DType.F32);
+      return autocastBias(convTranspose(x.to(low), weight.to(low), null, stride, padding, outputPadding, dilation, groups).to(DType.F32), bias, low);
     int[] in = spatial(x), kernel = spatial(weight), outSize = new int[d];
     for (int i = 0; i < d; i++) {
       if (outputPadding[i] < 0 || outputPadding[i] >= Math.max(stride[i], dilation[i]))
@@ -83,6 +83,15 @@ interface ConvolutionTable extends TensorOps {
 
   private static int[] spatial(Tensor t) {
     return Arrays.copyOfRange(t.shape(), 2, t.dim());
+  }
+
+  /**
+   * An autocast convolution's rounded result plus its rounded bias, rounded again: torch's cuDNN path adds the bias
+   * in the lower precision after the convolution. The sum of two BF16/F16 values is taken in F32 (exact but for
+   * far-apart exponents), so no lower-precision elementwise op runs on the device.
+   */
+  private static Tensor autocastBias(Tensor y, Tensor bias, DType low) {
+    return bias == null ? y : Autocast.rounded(addBias(y, Autocast.rounded(bias, low)), low);
   }
 
   private static Tensor addBias(Tensor y, Tensor bias) {
