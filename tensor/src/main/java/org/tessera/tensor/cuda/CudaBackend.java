@@ -121,13 +121,13 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
-    if (!KernelNames.elementwise(x.dtype())) return viaHost(cpu.unary(op, onHost(x), a, b));
+    if (!KernelNames.arithmetic(x.dtype())) return viaHost(cpu.unary(op, onHost(x), a, b));
     return elementwise(KernelNames.unary(op, x.dtype()), x.dtype(), x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)),
         Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}), scalar(x.dtype(), a), scalar(x.dtype(), b)});
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.elementwise(a.dtype());
+    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.arithmetic(a.dtype());
     if (!onDevice) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
     Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
         Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),

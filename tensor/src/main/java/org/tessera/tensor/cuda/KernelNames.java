@@ -15,13 +15,29 @@ final class KernelNames {
     return dtype == DType.F32 || dtype == DType.F64;
   }
 
-  static String unary(UnaryOp op, DType dtype) {
-    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + suffix(dtype);
+  /** Whether elementwise.cu has the unary ops and the arithmetic binary ops of a dtype: F32, F64, BF16 and F16. */
+  static boolean arithmetic(DType dtype) {
+    return elementwise(dtype) || lowPrecision(dtype);
   }
 
-  /** binary_<op>_<dtype>: every op for F32 and F64, the comparisons and logical ops also for I64, I32 and bytes (u8: U8 and BOOL). */
+  static String unary(UnaryOp op, DType dtype) {
+    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + arithmeticSuffix(dtype);
+  }
+
+  /**
+   * binary_<op>_<dtype>: the arithmetic ops for F32, F64, BF16 and F16, the comparisons and logical ops for F32, F64,
+   * I64, I32 and bytes (u8: U8 and BOOL).
+   */
   static String binary(BinaryOp op, DType dtype) {
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() ? storageSuffix(dtype) : suffix(dtype));
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() ? storageSuffix(dtype) : arithmeticSuffix(dtype));
+  }
+
+  private static String arithmeticSuffix(DType dtype) {
+    return switch (dtype) {
+      case BF16 -> "bf16";
+      case F16 -> "f16";
+      default -> suffix(dtype);
+    };
   }
 
   static String where(DType dtype) {

@@ -65,9 +65,28 @@ class CudaHostLogicTest {
     for (UnaryOp op : UnaryOp.values()) unary.add(op.name().toLowerCase(Locale.ROOT));
     for (BinaryOp op : BinaryOp.values()) binary.add(op.name().toLowerCase(Locale.ROOT));
     assertEquals(unary, opList(source, "UNARY_OPS"));
-    assertEquals(binary, opList(source, "BINARY_OPS"));
-    assertEquals("unary_gelu_tanh_f32", KernelNames.unary(UnaryOp.GELU_TANH, org.tessera.tensor.DType.F32));
-    assertEquals("binary_maximum_f64", KernelNames.binary(BinaryOp.MAXIMUM, org.tessera.tensor.DType.F64));
+    Set<String> listed = new TreeSet<>(opList(source, "ARITHMETIC_OPS"));
+    listed.addAll(opList(source, "COMPARISON_OPS"));
+    assertTrue(source.contains("#define BINARY_OPS(X) ARITHMETIC_OPS(X) COMPARISON_OPS(X)"));
+    assertEquals(binary, listed);
+    assertEquals("unary_gelu_tanh_f32", KernelNames.unary(UnaryOp.GELU_TANH, DType.F32));
+    assertEquals("binary_maximum_f64", KernelNames.binary(BinaryOp.MAXIMUM, DType.F64));
+  }
+
+  @Test
+  void bf16AndF16HaveTheUnaryAndArithmeticKernelsButNotTheComparisons() {
+    String source = CudaSources.read("elementwise.cu");
+    for (DType t : new DType[] {DType.BF16, DType.F16}) {
+      String suffix = t.name(), lower = suffix.toLowerCase(Locale.ROOT);
+      assertTrue(source.contains("UNARY_OPS(UNARY_" + suffix + ")") && source.contains("ARITHMETIC_OPS(BINARY_" + suffix + ")"), suffix);
+      assertTrue(KernelNames.arithmetic(t) && !KernelNames.compares(t), suffix);
+      assertEquals("unary_gelu_" + lower, KernelNames.unary(UnaryOp.GELU, t));
+      assertEquals("binary_atan2_" + lower, KernelNames.binary(BinaryOp.ATAN2, t));
+    }
+    Set<String> arithmetic = new TreeSet<>();
+    for (BinaryOp op : BinaryOp.values())
+      if (!op.producesBool()) arithmetic.add(op.name().toLowerCase(Locale.ROOT));
+    assertEquals(arithmetic, opList(source, "ARITHMETIC_OPS"));
   }
 
   @Test
@@ -164,9 +183,11 @@ class CudaHostLogicTest {
   }
 
   /** The op names of an X-macro list {@code #define NAME(X) X(op, expr) \ ...}. */
+  /** The op names of an X-macro list: its definition runs to the first line without a continuation backslash. */
   private static Set<String> opList(String source, String macro) {
-    int start = source.indexOf("#define " + macro + "(X)");
-    int end = source.indexOf("\n\n", start);
+    int start = source.indexOf("#define " + macro + "(X)"), end = start;
+    while (source.charAt(source.indexOf('\n', end) - 1) == '\\') end = source.indexOf('\n', end) + 1;
+    end = source.indexOf('\n', end);
     Matcher m = Pattern.compile("X\\((\\w+),").matcher(source.substring(start, end));
     Set<String> names = new TreeSet<>();
     while (m.find()) names.add(m.group(1));
