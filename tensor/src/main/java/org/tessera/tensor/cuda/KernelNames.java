@@ -44,14 +44,14 @@ final class KernelNames {
     return "where_" + suffix(dtype);
   }
 
-  /** Whether reduce.cu reduces a dtype: F32, F64 and the integers (BOOL as U8); BF16/F16 go through the host. */
+  /** Whether reduce.cu reduces a dtype: F32, F64, BF16 and F16 (in double) and the integers (BOOL as U8). */
   static boolean reducible(DType dtype) {
-    return storageType(dtype) != null;
+    return storageType(dtype) != null || lowPrecision(dtype);
   }
 
-  /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, i64, i32, and u8 for U8 and BOOL. */
+  /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, bf16, f16, i64, i32, and u8 for U8 and BOOL. */
   static String reduce(ReduceOp op, DType dtype) {
-    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + storageSuffix(dtype);
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + (lowPrecision(dtype) ? arithmeticSuffix(dtype) : storageSuffix(dtype));
   }
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */

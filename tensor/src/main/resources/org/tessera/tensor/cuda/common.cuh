@@ -1,5 +1,6 @@
 // What every kernel file shares: the Layout of a strided view and the offset of its i-th element, one name for the
-// float and double versions of each math function, NaN-propagating max/min, and the grid-stride loop. CudaSources
+// float and double versions of each math function, NaN-propagating max/min, the grid-stride loop, and the BF16/F16
+// storage types with the conversions of every dtype through double (widen, narrow). CudaSources
 // pastes this file where a .cu file includes it (once), so NVRTC and the nvcc test compile one self-contained source.
 #define MAX_DIMS 8
 
@@ -52,3 +53,42 @@ template <typename T> __device__ __forceinline__ T nan_min(T x, T y) { return x 
 
 #define GRID_STRIDE(i, n) \
   for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); i += (long long) gridDim.x * blockDim.x)
+
+// Every value converts through double (exact for all of them), as HostStorage converts: BF16 and F16 are rounded
+// from float to nearest even by the PTX cvt instructions (so a double is rounded twice, as torch and the CPU backends
+// do), BOOL is x != 0 (NaN true), integers are Java's casts. The 16-bit types are their bits in an unsigned short; a
+// struct each keeps their overloads apart.
+struct bf16 { unsigned short bits; };
+struct f16 { unsigned short bits; };
+__device__ __forceinline__ double widen(float x) { return x; }
+__device__ __forceinline__ double widen(double x) { return x; }
+__device__ __forceinline__ double widen(unsigned char x) { return x; }
+__device__ __forceinline__ double widen(long long x) { return (double) x; }
+__device__ __forceinline__ double widen(int x) { return x; }
+__device__ __forceinline__ double widen(bf16 x) { return __int_as_float(((int) x.bits) << 16); }
+__device__ __forceinline__ double widen(f16 x) {
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(x.bits));
+  return f;
+}
+template <typename T> __device__ __forceinline__ T narrow(double x);
+template <> __device__ __forceinline__ float narrow<float>(double x) { return (float) x; }
+template <> __device__ __forceinline__ double narrow<double>(double x) { return x; }
+template <> __device__ __forceinline__ unsigned char narrow<unsigned char>(double x) { return x != 0; }
+// Java's casts: toward zero, NaN to 0, saturating at the type's range
+template <> __device__ __forceinline__ long long narrow<long long>(double x) {
+  return x != x ? 0 : x >= 9.2233720368547758e18 ? 9223372036854775807LL : x <= -9.2233720368547758e18 ? -9223372036854775807LL - 1 : (long long) x;
+}
+template <> __device__ __forceinline__ int narrow<int>(double x) {
+  return x != x ? 0 : x >= 2147483647.0 ? 2147483647 : x <= -2147483648.0 ? -2147483647 - 1 : (int) x;
+}
+template <> __device__ __forceinline__ bf16 narrow<bf16>(double x) {
+  bf16 b;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(b.bits) : "f"((float) x));
+  return b;
+}
+template <> __device__ __forceinline__ f16 narrow<f16>(double x) {
+  f16 h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.bits) : "f"((float) x));
+  return h;
+}

@@ -2,7 +2,8 @@
 // its threads striding over the reduced elements, then a tree in shared memory. The outer Layout walks the output
 // positions through the input's strides (reduced dims have size 1 there); the inner Layout walks the reduced dims
 // from offset 0. Kernel names reduce_<op>_<dtype> for every ReduceOp (sum, max, min: NaN propagates, as torch's
-// amax/amin) over f32, f64, i64, i32 and u8 (U8 and BOOL; integer sums are exact int64) and arg<max|min>_<dtype>: the first index of the extreme along one dim, a NaN counting as the extreme
+// amax/amin) over f32, f64, bf16, f16 (summed in double), i64, i32 and u8 (U8 and BOOL; integer sums are exact
+// int64) and arg<max|min>_<dtype>: the first index of the extreme along one dim, a NaN counting as the extreme
 // (as the reference backend and torch do), written as I64.
 
 #include "common.cuh"
@@ -28,8 +29,18 @@ template <typename A> struct Min {
   static __device__ __forceinline__ A combine(A a, A b) { return nan_min(a, b); }
 };
 
-// T the input, A the accumulator, O the output: float types reduce in themselves; integers (and BOOL, as bytes)
-// accumulate in int64, their sums written as int64 and their extremes in their own type (ReduceOp.resultType)
+// An input value as the accumulator type, the accumulator as the output type: C casts, except for BF16/F16, which
+// widen to double and are rounded back as a conversion rounds them.
+template <typename A, typename T> __device__ __forceinline__ A accumulated(T x) { return (A) x; }
+template <> __device__ __forceinline__ double accumulated<double, bf16>(bf16 x) { return widen(x); }
+template <> __device__ __forceinline__ double accumulated<double, f16>(f16 x) { return widen(x); }
+template <typename O, typename A> __device__ __forceinline__ O stored(A x) { return (O) x; }
+template <> __device__ __forceinline__ bf16 stored<bf16, double>(double x) { return narrow<bf16>(x); }
+template <> __device__ __forceinline__ f16 stored<f16, double>(double x) { return narrow<f16>(x); }
+
+// T the input, A the accumulator, O the output: F32 and F64 reduce in themselves, BF16 and F16 in double (as the CPU
+// backends), rounded once; integers (and BOOL, as bytes) accumulate in int64, their sums written as int64 and their
+// extremes in their own type (ReduceOp.resultType)
 template <typename T, typename A, typename O, typename Op>
 __device__ void reduce(const T* __restrict__ in, const Layout& outer, const Layout& inner, long long inner_size,
                        O* __restrict__ out, long long n_out) {
@@ -37,14 +48,14 @@ __device__ void reduce(const T* __restrict__ in, const Layout& outer, const Layo
   for (long long o = blockIdx.x; o < n_out; o += gridDim.x) {
     long long start = offset_of(outer, o);
     A acc = Op::identity();
-    for (long long j = threadIdx.x; j < inner_size; j += blockDim.x) acc = Op::combine(acc, (A) in[start + offset_of(inner, j)]);
+    for (long long j = threadIdx.x; j < inner_size; j += blockDim.x) acc = Op::combine(acc, accumulated<A>(in[start + offset_of(inner, j)]));
     partial[threadIdx.x] = acc;
     __syncthreads();
     for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
       if (threadIdx.x < s) partial[threadIdx.x] = Op::combine(partial[threadIdx.x], partial[threadIdx.x + s]);
       __syncthreads();
     }
-    if (threadIdx.x == 0) out[o] = (O) partial[0];
+    if (threadIdx.x == 0) out[o] = stored<O>(partial[0]);
     __syncthreads();  // partial is reused by the next output
   }
 }
@@ -76,6 +87,10 @@ REDUCE_OPS(REDUCE_U8)
 #undef T
 REDUCE_OPS(REDUCE_F32)
 REDUCE_OPS(REDUCE_F64)
+#define REDUCE_BF16(name, OP, INT_OUT) REDUCE_KERNEL(bf16, bf16, double, bf16, name, OP)
+#define REDUCE_F16(name, OP, INT_OUT) REDUCE_KERNEL(f16, f16, double, f16, name, OP)
+REDUCE_OPS(REDUCE_BF16)
+REDUCE_OPS(REDUCE_F16)
 
 // Whether (v, i) comes before (w, j) in an arg-reduction: a NaN first, then the larger (smaller) value, then the
 // smaller index — so the tree gives the first extreme, as a left-to-right scan does.

@@ -118,7 +118,15 @@ class CudaHostLogicTest {
     }
     assertTrue(source.contains("X(sum, Sum, long long)") && source.contains("X(max, Max, T)") && source.contains("X(min, Min, T)"));
     assertEquals("reduce_min_u8", KernelNames.reduce(ReduceOp.MIN, DType.BOOL));
-    assertTrue(!KernelNames.reducible(DType.BF16) && !KernelNames.reducible(DType.F16));
+    // BF16 and F16 accumulate in double, as the reference backend, and round once into their own dtype
+    for (DType t : new DType[] {DType.BF16, DType.F16}) {
+      String type = t.name().toLowerCase(Locale.ROOT);
+      assertTrue(KernelNames.reducible(t), t.name());
+      assertEquals("reduce_sum_" + type, KernelNames.reduce(ReduceOp.SUM, t));
+      assertTrue(source.contains("REDUCE_KERNEL(" + type + ", " + type + ", double, " + type + ", name, OP)"), t + " sums in double");
+      assertTrue(source.contains("REDUCE_OPS(REDUCE_" + t.name() + ")"), t.name());
+      assertEquals(t, ReduceOp.SUM.resultType(t));
+    }
     for (DType t : new DType[] {DType.F32, DType.F64}) {
       String c = t == DType.F32 ? "float" : "double", suffix = KernelNames.where(t).substring("where_".length());
       for (boolean max : new boolean[] {true, false})
