@@ -288,7 +288,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
-    if (cond.dtype() != DType.BOOL || !KernelNames.elementwise(a.dtype())) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
+    if (cond.dtype() != DType.BOOL || !KernelNames.arithmetic(a.dtype())) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
     return elementwise(KernelNames.where(a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(cond).at(0)),
         Pointer.to(LayoutArgument.of(cond)), Pointer.to(storage(a).at(0)), Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)),
         Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});

@@ -15,7 +15,7 @@ final class KernelNames {
     return dtype == DType.F32 || dtype == DType.F64;
   }
 
-  /** Whether elementwise.cu has the unary ops and the arithmetic binary ops of a dtype: F32, F64, BF16 and F16. */
+  /** Whether elementwise.cu has the unary and binary ops and {@code where} of a dtype: F32, F64, BF16 and F16. */
   static boolean arithmetic(DType dtype) {
     return elementwise(dtype) || lowPrecision(dtype);
   }
@@ -25,11 +25,11 @@ final class KernelNames {
   }
 
   /**
-   * binary_<op>_<dtype>: the arithmetic ops for F32, F64, BF16 and F16, the comparisons and logical ops for F32, F64,
-   * I64, I32 and bytes (u8: U8 and BOOL).
+   * binary_<op>_<dtype>: every op for F32, F64, BF16 and F16, the comparisons and logical ops also for I64, I32 and
+   * bytes (u8: U8 and BOOL).
    */
   static String binary(BinaryOp op, DType dtype) {
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() ? storageSuffix(dtype) : arithmeticSuffix(dtype));
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() && !lowPrecision(dtype) ? storageSuffix(dtype) : arithmeticSuffix(dtype));
   }
 
   private static String arithmeticSuffix(DType dtype) {
@@ -41,7 +41,7 @@ final class KernelNames {
   }
 
   static String where(DType dtype) {
-    return "where_" + suffix(dtype);
+    return "where_" + arithmeticSuffix(dtype);
   }
 
   /** Whether reduce.cu reduces a dtype: F32, F64, BF16 and F16 (in double) and the integers (BOOL as U8). */
@@ -119,9 +119,9 @@ final class KernelNames {
     return "convert_" + from.name().toLowerCase(Locale.ROOT) + "_" + to.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, I64, I32, and U8 and BOOL as bytes. */
+  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, BF16, F16, I64, I32, and U8 and BOOL as bytes. */
   static boolean compares(DType dtype) {
-    return storageType(dtype) != null;
+    return storageType(dtype) != null || lowPrecision(dtype);
   }
 
   private static boolean floatOrBool(DType dtype) {

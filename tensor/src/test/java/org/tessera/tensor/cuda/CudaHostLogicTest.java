@@ -74,19 +74,19 @@ class CudaHostLogicTest {
   }
 
   @Test
-  void bf16AndF16HaveTheUnaryAndArithmeticKernelsButNotTheComparisons() {
+  void bf16AndF16HaveEveryElementwiseKernel() {
     String source = CudaSources.read("elementwise.cu");
     for (DType t : new DType[] {DType.BF16, DType.F16}) {
       String suffix = t.name(), lower = suffix.toLowerCase(Locale.ROOT);
-      assertTrue(source.contains("UNARY_OPS(UNARY_" + suffix + ")") && source.contains("ARITHMETIC_OPS(BINARY_" + suffix + ")"), suffix);
-      assertTrue(KernelNames.arithmetic(t) && !KernelNames.compares(t), suffix);
+      assertTrue(source.contains("UNARY_OPS(UNARY_" + suffix + ")") && source.contains("BINARY_OPS(BINARY_" + suffix + ")"), suffix);
+      assertTrue(source.contains("WHERE_KERNEL(" + lower + ", " + lower + ")"), suffix);
+      assertTrue(KernelNames.arithmetic(t) && KernelNames.compares(t), suffix);
       assertEquals("unary_gelu_" + lower, KernelNames.unary(UnaryOp.GELU, t));
       assertEquals("binary_atan2_" + lower, KernelNames.binary(BinaryOp.ATAN2, t));
+      assertEquals("binary_le_" + lower, KernelNames.binary(BinaryOp.LE, t)); // 1 or 0 in the dtype, then converted to BOOL
+      assertTrue(KernelNames.converts(t, DType.BOOL), suffix);
+      assertEquals("where_" + lower, KernelNames.where(t));
     }
-    Set<String> arithmetic = new TreeSet<>();
-    for (BinaryOp op : BinaryOp.values())
-      if (!op.producesBool()) arithmetic.add(op.name().toLowerCase(Locale.ROOT));
-    assertEquals(arithmetic, opList(source, "ARITHMETIC_OPS"));
   }
 
   @Test

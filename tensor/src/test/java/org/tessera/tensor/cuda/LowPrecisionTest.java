@@ -106,6 +106,6 @@ class LowPrecisionTest {
     assertTrue(source.contains("COMPARISON_OPS(BINARY_U8)"));
     assertEquals("binary_and_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.AND, DType.BOOL));
     assertEquals("binary_lt_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.LT, DType.U8));
-    assertTrue(KernelNames.compares(DType.I32) && KernelNames.compares(DType.U8) && KernelNames.compares(DType.BOOL) && !KernelNames.compares(DType.BF16));
+    assertTrue(KernelNames.compares(DType.I32) && KernelNames.compares(DType.U8) && KernelNames.compares(DType.BOOL));
   }
 }
