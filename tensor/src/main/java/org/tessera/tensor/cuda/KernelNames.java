@@ -21,7 +21,7 @@ final class KernelNames {
   }
 
   static String unary(UnaryOp op, DType dtype) {
-    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + arithmeticSuffix(dtype);
+    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
   }
 
   /**
@@ -29,19 +29,11 @@ final class KernelNames {
    * bytes (u8: U8 and BOOL).
    */
   static String binary(BinaryOp op, DType dtype) {
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + (op.producesBool() && !lowPrecision(dtype) ? storageSuffix(dtype) : arithmeticSuffix(dtype));
-  }
-
-  private static String arithmeticSuffix(DType dtype) {
-    return switch (dtype) {
-      case BF16 -> "bf16";
-      case F16 -> "f16";
-      default -> suffix(dtype);
-    };
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
   }
 
   static String where(DType dtype) {
-    return "where_" + arithmeticSuffix(dtype);
+    return "where_" + kernelSuffix(dtype);
   }
 
   /** Whether reduce.cu reduces a dtype: F32, F64, BF16 and F16 (in double) and the integers (BOOL as U8). */
@@ -51,7 +43,7 @@ final class KernelNames {
 
   /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, bf16, f16, i64, i32, and u8 for U8 and BOOL. */
   static String reduce(ReduceOp op, DType dtype) {
-    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + (lowPrecision(dtype) ? arithmeticSuffix(dtype) : storageSuffix(dtype));
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
   }
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */
@@ -156,6 +148,15 @@ final class KernelNames {
     String type = storageType(dtype);
     if (type == null) throw new IllegalArgumentException("no CUDA kernel for " + dtype + " storage");
     return type;
+  }
+
+  /** The dtype in the names of the elementwise and reduction kernels: bf16 and f16, else its storage's name. */
+  private static String kernelSuffix(DType dtype) {
+    return switch (dtype) {
+      case BF16 -> "bf16";
+      case F16 -> "f16";
+      default -> storageSuffix(dtype);
+    };
   }
 
   private static String indexSuffix(DType indexDtype) {
