@@ -307,7 +307,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor argReduce(boolean max, Tensor x, int dim) {
-    if (!KernelNames.elementwise(x.dtype()) || x.size(dim) == 0) return viaHost(cpu.argReduce(max, onHost(x), dim));
+    if (!KernelNames.arithmetic(x.dtype()) || x.size(dim) == 0) return viaHost(cpu.argReduce(max, onHost(x), dim));
     Reduction r = Reduction.of(x, new int[] {dim});
     CudaStorage out = new CudaStorage(DType.I64, device, Shapes.numel(r.outShape()), allocator);
     if (out.length() > 0)

@@ -48,7 +48,7 @@ final class KernelNames {
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */
   static String argReduce(boolean max, DType dtype) {
-    return (max ? "argmax_" : "argmin_") + suffix(dtype);
+    return (max ? "argmax_" : "argmin_") + kernelSuffix(dtype);
   }
 
   /** optimizer.cu's fused Adam step for a dtype that {@link #elementwise} accepts. */

@@ -102,17 +102,18 @@ __device__ __forceinline__ bool precedes(T v, long long i, T w, long long j) {
   return i < j;
 }
 
-template <typename T, bool MAX>
+// T the input, V the type its values are compared in (double for BF16 and F16, exact for both)
+template <typename T, typename V, bool MAX>
 __device__ void arg_reduce(const T* __restrict__ in, const Layout& outer, long long size, long long stride,
                            long long* __restrict__ out, long long n_out) {
-  __shared__ T best_value[REDUCE_THREADS];
+  __shared__ V best_value[REDUCE_THREADS];
   __shared__ long long best_index[REDUCE_THREADS];
   for (long long o = blockIdx.x; o < n_out; o += gridDim.x) {
     long long start = offset_of(outer, o), bi = -1;
-    T bv = T(0);
+    V bv = V(0);
     for (long long j = threadIdx.x; j < size; j += blockDim.x) {
-      T v = in[start + j * stride];
-      if (bi < 0 || precedes<T, MAX>(v, j, bv, bi)) {
+      V v = accumulated<V>(in[start + j * stride]);
+      if (bi < 0 || precedes<V, MAX>(v, j, bv, bi)) {
         bv = v;
         bi = j;
       }
@@ -123,7 +124,7 @@ __device__ void arg_reduce(const T* __restrict__ in, const Layout& outer, long l
     for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
       if (threadIdx.x < s) {
         long long j = best_index[threadIdx.x + s], i = best_index[threadIdx.x];
-        if (j >= 0 && (i < 0 || precedes<T, MAX>(best_value[threadIdx.x + s], j, best_value[threadIdx.x], i))) {
+        if (j >= 0 && (i < 0 || precedes<V, MAX>(best_value[threadIdx.x + s], j, best_value[threadIdx.x], i))) {
           best_value[threadIdx.x] = best_value[threadIdx.x + s];
           best_index[threadIdx.x] = j;
         }
@@ -135,12 +136,16 @@ __device__ void arg_reduce(const T* __restrict__ in, const Layout& outer, long l
   }
 }
 
-#define ARG_KERNEL(T, SUFFIX, name, MAX) \
+#define ARG_KERNEL(T, V, SUFFIX, name, MAX) \
   extern "C" __global__ void __launch_bounds__(REDUCE_THREADS) name##_##SUFFIX( \
       const T* __restrict__ in, Layout outer, long long size, long long stride, long long* __restrict__ out, long long n_out) { \
-    arg_reduce<T, MAX>(in, outer, size, stride, out, n_out); \
+    arg_reduce<T, V, MAX>(in, outer, size, stride, out, n_out); \
   }
-ARG_KERNEL(float, f32, argmax, true)
-ARG_KERNEL(float, f32, argmin, false)
-ARG_KERNEL(double, f64, argmax, true)
-ARG_KERNEL(double, f64, argmin, false)
+ARG_KERNEL(float, float, f32, argmax, true)
+ARG_KERNEL(float, float, f32, argmin, false)
+ARG_KERNEL(double, double, f64, argmax, true)
+ARG_KERNEL(double, double, f64, argmin, false)
+ARG_KERNEL(bf16, double, bf16, argmax, true)
+ARG_KERNEL(bf16, double, bf16, argmin, false)
+ARG_KERNEL(f16, double, f16, argmax, true)
+ARG_KERNEL(f16, double, f16, argmin, false)

@@ -127,11 +127,13 @@ class CudaHostLogicTest {
       assertTrue(source.contains("REDUCE_OPS(REDUCE_" + t.name() + ")"), t.name());
       assertEquals(t, ReduceOp.SUM.resultType(t));
     }
-    for (DType t : new DType[] {DType.F32, DType.F64}) {
-      String c = t == DType.F32 ? "float" : "double", suffix = KernelNames.where(t).substring("where_".length());
+    // arg-reductions compare F32 and F64 in themselves, BF16 and F16 widened to double
+    for (DType t : new DType[] {DType.F32, DType.F64, DType.BF16, DType.F16}) {
+      String suffix = KernelNames.where(t).substring("where_".length());
+      String c = t == DType.F32 ? "float" : t == DType.F64 ? "double" : suffix, compared = t == DType.F32 ? "float" : "double";
       for (boolean max : new boolean[] {true, false})
-        assertTrue(source.contains("ARG_KERNEL(" + c + ", " + suffix + ", " + KernelNames.argReduce(max, t).replace("_" + suffix, "") + ", " + max + ")"),
-            KernelNames.argReduce(max, t));
+        assertTrue(source.contains("ARG_KERNEL(" + c + ", " + compared + ", " + suffix + ", " + KernelNames.argReduce(max, t).replace("_" + suffix, "") + ", "
+            + max + ")"), KernelNames.argReduce(max, t));
       assertTrue(CudaSources.read("elementwise.cu").contains("WHERE_KERNEL(" + c + ", " + suffix + ")"), KernelNames.where(t));
     }
   }
