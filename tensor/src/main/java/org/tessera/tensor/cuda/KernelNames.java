@@ -97,12 +97,12 @@ final class KernelNames {
 
   /**
    * Whether elementwise.cu converts {@code from} to {@code to}: among the float dtypes and BOOL, from the integers
-   * to those, from BOOL to the integers, and from the floats to I64 and I32 (Java's saturating casts); the integers
-   * among themselves and floats to U8 go through the host.
+   * to those, from BOOL to the integers, from the floats to the integers (Java's saturating casts to a long, then
+   * for U8 its low 8 bits) and among the integers (Java's narrowing casts) — every pair of distinct dtypes.
    */
   static boolean converts(DType from, DType to) {
     return floatOrBool(to) && (floatOrBool(from) || integer(from)) || from == DType.BOOL && integer(to)
-        || from.floating && (to == DType.I64 || to == DType.I32);
+        || from.floating && integer(to) || integer(from) && integer(to) && from != to;
   }
 
   /** elementwise.cu's {@code convert_<from>_<to>} for a pair {@link #converts} accepts. */

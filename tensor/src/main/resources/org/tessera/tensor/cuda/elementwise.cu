@@ -168,6 +168,27 @@ TO_INTEGERS(float, f32)
 TO_INTEGERS(double, f64)
 TO_INTEGERS(bf16, bf16)
 TO_INTEGERS(f16, f16)
+// the float dtypes to U8 as Java's (byte) (long) x: saturating to a long (NaN 0), then the low 8 bits
+#define TO_U8(FROM_T, FROM) \
+  extern "C" __global__ void convert_##FROM##_u8(const FROM_T* __restrict__ in, Layout lx, unsigned char* __restrict__ out, long long n) { \
+    GRID_STRIDE(i, n) out[i] = (unsigned char) narrow<long long>(widen(in[offset_of(lx, i)])); \
+  }
+TO_U8(float, f32)
+TO_U8(double, f64)
+TO_U8(bf16, bf16)
+TO_U8(f16, f16)
+// among the integers as HostStorage converts them: through a long (I32 sign-extended, U8 read unsigned), then
+// Java's narrowing casts (I32 and U8 keep the low bits)
+#define INTEGER_KERNEL(FROM_T, FROM, TO_T, TO) \
+  extern "C" __global__ void convert_##FROM##_##TO(const FROM_T* __restrict__ in, Layout lx, TO_T* __restrict__ out, long long n) { \
+    GRID_STRIDE(i, n) out[i] = (TO_T) (long long) in[offset_of(lx, i)]; \
+  }
+INTEGER_KERNEL(long long, i64, int, i32)
+INTEGER_KERNEL(long long, i64, unsigned char, u8)
+INTEGER_KERNEL(int, i32, long long, i64)
+INTEGER_KERNEL(int, i32, unsigned char, u8)
+INTEGER_KERNEL(unsigned char, u8, long long, i64)
+INTEGER_KERNEL(unsigned char, u8, int, i32)
 
 // BF16 and F16 elementwise ops, as the CPU backends compute them: the values widened to double, the op's F64
 // expression, the result rounded as a conversion rounds it (through float); the scalars a and b are doubles. A

@@ -32,6 +32,17 @@ class LowPrecisionTest {
     assertEquals("no cuBLAS product for I64", e.getMessage());
   }
 
+  private static String cType(DType t) {
+    return switch (t) {
+      case F32 -> "float";
+      case F64 -> "double";
+      case I64 -> "long long";
+      case I32 -> "int";
+      case U8, BOOL -> "unsigned char";
+      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
   @Test
   void lowPrecisionProductsMayWriteTheirF32Accumulator() {
     assertEquals(cudaDataType.CUDA_R_32F, CudaBlas.GemmTypes.outputType(DType.BF16, DType.F32));
@@ -79,18 +90,21 @@ class LowPrecisionTest {
         pairs++;
         String name = KernelNames.convert(from, to), f = from.name().toLowerCase(java.util.Locale.ROOT), t = to.name().toLowerCase(java.util.Locale.ROOT);
         assertEquals("convert_" + f + "_" + t, name);
-        String toType = to == DType.I64 ? "long long" : to == DType.I32 ? "int" : "unsigned char";
+        String toType = cType(to), fromType = cType(from);
         boolean defined = to.floating || to == DType.BOOL ? source.contains("CONVERTIBLE(CONVERT_FROM_" + from.name() + ")")
             : from == DType.BOOL ? source.contains("CONVERT_KERNEL(unsigned char, bool, " + toType + ", " + t + ")")
-            : source.contains("TO_INTEGERS(" + (from == DType.F32 ? "float" : from == DType.F64 ? "double" : f) + ", " + f + ")");
+            : !from.floating ? source.contains("INTEGER_KERNEL(" + fromType + ", " + f + ", " + toType + ", " + t + ")")
+            : to == DType.U8 ? source.contains("TO_U8(" + fromType + ", " + f + ")")
+            : source.contains("TO_INTEGERS(" + fromType + ", " + f + ")");
         assertTrue(defined, name);
       }
-    assertEquals(8 * 5 + 3 + 4 * 2, pairs, "floats and BOOL among themselves and from three integer dtypes; BOOL to three; floats to I64 and I32");
+    // every pair of distinct dtypes, and the identities of the five CONVERTIBLE types (which the backend never launches)
+    assertEquals(8 * 7 + 5, pairs);
     assertTrue(source.contains("#define TO_INTEGERS(FROM_T, FROM) CONVERT_KERNEL(FROM_T, FROM, long long, i64) CONVERT_KERNEL(FROM_T, FROM, int, i32)"));
-    // integers among themselves, and floats to U8, stay on the host
-    assertFalse(KernelNames.converts(DType.I64, DType.I32) || KernelNames.converts(DType.F64, DType.U8) || KernelNames.converts(DType.U8, DType.I64));
-    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.F32, DType.U8));
-    assertEquals("no CUDA conversion kernel from F32 to U8", e.getMessage());
+    assertTrue(source.contains("out[i] = (unsigned char) narrow<long long>(widen(in[offset_of(lx, i)]));"), "floats to U8: saturate to long, keep the low byte");
+    assertFalse(KernelNames.converts(DType.I64, DType.I64));
+    var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.convert(DType.I32, DType.I32));
+    assertEquals("no CUDA conversion kernel from I32 to I32", e.getMessage());
   }
 
   @Test
