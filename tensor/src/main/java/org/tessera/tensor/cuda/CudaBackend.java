@@ -127,7 +127,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.arithmetic(a.dtype());
+    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.arithmetic(a.dtype()) || KernelNames.integerArithmetic(op, a.dtype());
     if (!onDevice) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
     Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
         Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),

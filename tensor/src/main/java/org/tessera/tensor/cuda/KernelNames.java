@@ -20,13 +20,21 @@ final class KernelNames {
     return elementwise(dtype) || lowPrecision(dtype);
   }
 
+  /**
+   * Whether elementwise.cu has an integer dtype's arithmetic op: every arithmetic op of I64, I32 and U8 but division
+   * (the host raises Java's error for a zero divisor); BOOL arithmetic stays on the host too.
+   */
+  static boolean integerArithmetic(BinaryOp op, DType dtype) {
+    return integer(dtype) && !op.producesBool() && op != BinaryOp.DIV;
+  }
+
   static String unary(UnaryOp op, DType dtype) {
     return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
   }
 
   /**
    * binary_<op>_<dtype>: every op for F32, F64, BF16 and F16, the comparisons and logical ops also for I64, I32 and
-   * bytes (u8: U8 and BOOL).
+   * bytes (u8: U8 and BOOL), the arithmetic ops but division for I64, I32 and U8.
    */
   static String binary(BinaryOp op, DType dtype) {
     return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);

@@ -115,6 +115,32 @@ COMPARISON_OPS(BINARY_I32)
 COMPARISON_OPS(BINARY_U8)
 #undef T
 
+// Integer arithmetic of I64, I32 and U8 as BinaryOp.applyLong: in a long (sums and products wrap, as Java's, through
+// unsigned arithmetic), pow and atan2 through double with Java's saturating cast, then the dtype's narrowing cast.
+// Integer division stays on the host, which raises Java's error for a zero divisor; BOOL arithmetic too.
+#define INTEGER_OPS(X) \
+  X(add, (long long) ((unsigned long long) x + (unsigned long long) y)) \
+  X(sub, (long long) ((unsigned long long) x - (unsigned long long) y)) \
+  X(mul, (long long) ((unsigned long long) x * (unsigned long long) y)) \
+  X(pow, narrow<long long>(m_pow((double) x, (double) y))) \
+  X(maximum, x > y ? x : y) \
+  X(minimum, x < y ? x : y) \
+  X(atan2, narrow<long long>(m_atan2((double) x, (double) y)))
+#define INTEGER_KERNEL_OP(T, SUFFIX, name, expr) \
+  extern "C" __global__ void binary_##name##_##SUFFIX(const T* __restrict__ in1, Layout l1, const T* __restrict__ in2, \
+                                                      Layout l2, T* __restrict__ out, long long n) { \
+    GRID_STRIDE(i, n) { \
+      long long x = (long long) in1[offset_of(l1, i)], y = (long long) in2[offset_of(l2, i)]; \
+      out[i] = (T) (expr); \
+    } \
+  }
+#define INTEGER_I64(name, expr) INTEGER_KERNEL_OP(long long, i64, name, expr)
+#define INTEGER_I32(name, expr) INTEGER_KERNEL_OP(int, i32, name, expr)
+#define INTEGER_U8(name, expr) INTEGER_KERNEL_OP(unsigned char, u8, name, expr)
+INTEGER_OPS(INTEGER_I64)
+INTEGER_OPS(INTEGER_I32)
+INTEGER_OPS(INTEGER_U8)
+
 // cond ? a : b, the condition a BOOL view (one byte per element); only the chosen operand is read
 #define WHERE_KERNEL(T, SUFFIX) \
   extern "C" __global__ void where_##SUFFIX(const unsigned char* __restrict__ cond, Layout lc, const T* __restrict__ a, \

@@ -74,6 +74,24 @@ class CudaHostLogicTest {
   }
 
   @Test
+  void integersHaveEveryArithmeticKernelButDivision() {
+    String source = CudaSources.read("elementwise.cu");
+    Set<String> arithmetic = new TreeSet<>();
+    for (BinaryOp op : BinaryOp.values())
+      if (!op.producesBool() && op != BinaryOp.DIV) arithmetic.add(op.name().toLowerCase(Locale.ROOT));
+    assertEquals(arithmetic, opList(source, "INTEGER_OPS"));
+    for (DType t : new DType[] {DType.I64, DType.I32, DType.U8}) {
+      String suffix = t.name();
+      assertTrue(source.contains("INTEGER_OPS(INTEGER_" + suffix + ")"), suffix);
+      assertTrue(KernelNames.integerArithmetic(BinaryOp.MUL, t) && !KernelNames.integerArithmetic(BinaryOp.DIV, t), suffix);
+      assertEquals("binary_sub_" + suffix.toLowerCase(Locale.ROOT), KernelNames.binary(BinaryOp.SUB, t));
+    }
+    // BOOL arithmetic saturates to 0/1 on the host, and floats use the float kernels
+    assertFalse(KernelNames.integerArithmetic(BinaryOp.ADD, DType.BOOL) || KernelNames.integerArithmetic(BinaryOp.ADD, DType.F32));
+    assertFalse(KernelNames.integerArithmetic(BinaryOp.EQ, DType.I64));
+  }
+
+  @Test
   void bf16AndF16HaveEveryElementwiseKernel() {
     String source = CudaSources.read("elementwise.cu");
     for (DType t : new DType[] {DType.BF16, DType.F16}) {
