@@ -455,17 +455,35 @@ public final class CudaBackend implements Backend {
     return all.toArray(Pointer[]::new);
   }
 
-  // ---- sort along a dim (sort.cu): a bitonic network per line; longer lines and other dtypes through the host ----
+  // ---- sort along a dim (sort.cu): a bitonic network per line; other dtypes through the host ----
 
   @Override public Tensor sortIndices(Tensor x, int dim, boolean descending) {
     if (!SortLaunch.supports(x, dim)) return viaHost(cpu.sortIndices(onHost(x), dim, descending));
     CudaStorage out = result(DType.I64, x.shape());
     long lines = SortLaunch.lines(x, dim);
-    int n = x.size(dim);
-    kernels.launch("sort.cu", KernelNames.sort(x.dtype()), SortLaunch.launch(lines, n, context.multiprocessors), Pointer.to(storage(x).at(0)),
-        Pointer.to(SortLaunch.inputLines(x, dim)), Pointer.to(new long[] {x.stride(dim)}), Pointer.to(SortLaunch.outputLines(x, dim)),
-        Pointer.to(new long[] {SortLaunch.outputStride(x, dim)}), Pointer.to(new int[] {n}), Pointer.to(new int[] {SortLaunch.padded(n)}),
-        Pointer.to(new int[] {descending ? 1 : 0}), Pointer.to(out.at(0)), Pointer.to(new long[] {lines}));
+    int n = x.size(dim), padded = SortLaunch.padded(n);
+    Pointer input = Pointer.to(storage(x).at(0)), inLines = Pointer.to(SortLaunch.inputLines(x, dim)), inStride = Pointer.to(new long[] {x.stride(dim)});
+    Pointer outLines = Pointer.to(SortLaunch.outputLines(x, dim)), outStride = Pointer.to(new long[] {SortLaunch.outputStride(x, dim)});
+    Pointer length = Pointer.to(new int[] {n}), power = Pointer.to(new int[] {padded}), order = Pointer.to(new int[] {descending ? 1 : 0});
+    Pointer lineCount = Pointer.to(new long[] {lines});
+    if (SortLaunch.inShared(n)) {
+      kernels.launch("sort.cu", KernelNames.sort(x.dtype()), SortLaunch.launch(lines, n, context.multiprocessors), input, inLines, inStride, outLines,
+          outStride, length, power, order, Pointer.to(out.at(0)), lineCount);
+      return Tensor.contiguousView(out, x.shape());
+    }
+    // every line padded at line·P in global memory, one launch per stage of the network
+    int total = Math.toIntExact(lines * padded);
+    CudaStorage values = new CudaStorage(x.dtype(), device, total, allocator), indices = new CudaStorage(DType.I32, device, total, allocator);
+    Launch grid = Launch.elementwise(total, context.multiprocessors);
+    Pointer v = Pointer.to(values.at(0)), i = Pointer.to(indices.at(0));
+    kernels.launch("sort.cu", KernelNames.longSort(false, x.dtype()), grid, input, inLines, inStride, length, power, v, i, lineCount);
+    for (int[] stage : SortLaunch.stages(padded))
+      kernels.launch("sort.cu", KernelNames.longSort(true, x.dtype()), grid, v, i, length, power, Pointer.to(new int[] {stage[0]}),
+          Pointer.to(new int[] {stage[1]}), order, lineCount);
+    kernels.launch("sort.cu", "sort_store", Launch.elementwise(lines * n, context.multiprocessors), i, outLines, outStride, length, power,
+        Pointer.to(out.at(0)), lineCount);
+    Reference.reachabilityFence(values);
+    Reference.reachabilityFence(indices);
     return Tensor.contiguousView(out, x.shape());
   }
 

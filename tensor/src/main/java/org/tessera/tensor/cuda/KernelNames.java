@@ -137,6 +137,11 @@ final class KernelNames {
     return "sort_" + storageSuffix(dtype);
   }
 
+  /** sort.cu's kernels for lines longer than its shared memory holds: {@code sort_load_<dtype>} or {@code sort_merge_<dtype>}. */
+  static String longSort(boolean merge, DType dtype) {
+    return (merge ? "sort_merge_" : "sort_load_") + storageSuffix(dtype);
+  }
+
   /**
    * The kernels that take a dtype by its storage (comparisons, reductions, sort) name it f32, f64, i64, i32, or u8
    * for both U8 and BOOL (bytes); null for BF16 and F16, which they do not take.

@@ -6,19 +6,37 @@ import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 
 /**
- * What sort.cu's kernel is given besides the buffers: the lines along the sorted dim (their starts in the input and
+ * What sort.cu's kernels are given besides the buffers: the lines along the sorted dim (their starts in the input and
  * in the contiguous I64 output, as Layouts over the shape with that dim of size 1), the line length and its power
- * of two, and a block of threads per line.
+ * of two, and a block of threads per line (or, for lines longer than shared memory holds, the network's stages).
  */
 final class SortLaunch {
   static final int MAX_SORT = 2048;
 
   private SortLaunch() {}
 
-  /** Whether the kernel sorts these lines: F32, F64, I64 or I32, at most MAX_SORT long (shared memory). */
+  /**
+   * Whether sort.cu sorts these lines: F32, F64, I64 or I32; lines of at most MAX_SORT in shared memory, longer ones
+   * in global memory while every padded line fits one buffer of at most 2³¹ − 1 elements.
+   */
   static boolean supports(Tensor x, int dim) {
     DType t = x.dtype();
-    return (t == DType.F32 || t == DType.F64 || t == DType.I64 || t == DType.I32) && x.size(dim) <= MAX_SORT && x.numel() > 0;
+    if (!(t == DType.F32 || t == DType.F64 || t == DType.I64 || t == DType.I32) || x.numel() == 0) return false;
+    int n = x.size(dim);
+    return n <= MAX_SORT || n <= 1 << 30 && (long) padded(n) * lines(x, dim) <= Integer.MAX_VALUE;
+  }
+
+  /** Whether a line of n sorts in one block's shared memory (else in global memory, a launch per stage). */
+  static boolean inShared(int n) {
+    return n <= MAX_SORT;
+  }
+
+  /** The network's stages (k, j) for lines padded to {@code padded}, in order: merges of size k at distance j. */
+  static java.util.List<int[]> stages(int padded) {
+    java.util.List<int[]> stages = new java.util.ArrayList<>();
+    for (int k = 2; k <= padded; k <<= 1)
+      for (int j = k >> 1; j > 0; j >>= 1) stages.add(new int[] {k, j});
+    return stages;
   }
 
   /** The smallest power of two at least n (the bitonic network's length). */

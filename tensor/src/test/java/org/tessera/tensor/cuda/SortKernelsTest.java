@@ -33,9 +33,17 @@ class SortKernelsTest {
   }
 
   static Stream<Case> cases() {
-    int[] lengths = {1, 2, 3, 5, 17, 64, 100};
-    return IntStream.range(0, 28).mapToObj(seed -> {
-      Generator g = new Generator(500 + seed);
+    return cases(new int[] {1, 2, 3, 5, 17, 64, 100}, 28, 500);
+  }
+
+  /** Lines longer than shared memory holds (the global-memory network: padded to 4096), sorted along the long dim. */
+  static Stream<Case> longCases() {
+    return cases(new int[] {2049, 2500, 4096}, 12, 900).filter(c -> c.x.size(c.dim) > SortLaunch.MAX_SORT);
+  }
+
+  static Stream<Case> cases(int[] lengths, int count, int seed0) {
+    return IntStream.range(0, count).mapToObj(seed -> {
+      Generator g = new Generator(seed0 + seed);
       int n = lengths[seed % lengths.length], other = 1 + (int) g.nextLong(4);
       DType dtype = seed % 4 == 3 ? DType.I64 : DType.F64;
       // (other, n) storage viewed transposed as (n, other): the sorted dim is strided either way
@@ -60,6 +68,62 @@ class SortKernelsTest {
     assertArrayEquals(want, got);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("longCases")
+  void theGlobalMemoryNetworkGivesTheStableSort(Case c) {
+    assertFalse(SortLaunch.inShared(c.x.size(c.dim)));
+    long[] want = REF.sortIndices(c.x, c.dim, c.descending).toLongArray();
+    long[] got = new long[c.x.numel()];
+    longTwin(c.x, c.dim, c.descending, got);
+    assertArrayEquals(want, got);
+  }
+
+  /**
+   * sort_load, sort_merge per stage and sort_store, element by element as their threads index: every line padded at
+   * line·P in one buffer, a pair handled by the thread of its lower element.
+   */
+  private static void longTwin(Tensor x, int dim, boolean descending, long[] out) {
+    HostStorage in = (HostStorage) x.storage();
+    byte[] inLines = SortLaunch.inputLines(x, dim), outLines = SortLaunch.outputLines(x, dim);
+    int n = x.size(dim), padded = SortLaunch.padded(n);
+    long lines = SortLaunch.lines(x, dim), inStride = x.stride(dim), outStride = SortLaunch.outputStride(x, dim);
+    int total = Math.toIntExact(lines * padded);
+    double[] value = new double[total];
+    int[] index = new int[total];
+    for (int i = 0; i < total; i++) { // sort_load
+      long line = i / padded;
+      int t = (int) (i % padded);
+      value[i] = t < n ? in.getDouble((int) (LayoutTwin.offsetOf(inLines, line) + t * inStride)) : 0;
+      index[i] = t;
+    }
+    for (int[] stage : SortLaunch.stages(padded))
+      for (int i = 0; i < total; i++) { // sort_merge
+        int start = i / padded * padded;
+        compareExchange(value, index, start, i - start, stage[0], stage[1], n, descending);
+      }
+    for (long i = 0; i < lines * n; i++) { // sort_store
+      long line = i / n;
+      int t = (int) (i % n);
+      out[(int) (LayoutTwin.offsetOf(outLines, line) + t * outStride)] = index[(int) (line * padded + t)];
+    }
+  }
+
+  private static void compareExchange(double[] value, int[] index, int start, int p, int k, int j, int n, boolean descending) {
+    int q = p ^ j;
+    if (q <= p) return;
+    int a = start + p, b = start + q;
+    boolean up = (p & k) == 0;
+    boolean swap = up ? before(value[b], index[b], value[a], index[a], n, descending) : before(value[a], index[a], value[b], index[b], n, descending);
+    if (swap) {
+      double v = value[a];
+      value[a] = value[b];
+      value[b] = v;
+      int i = index[a];
+      index[a] = index[b];
+      index[b] = i;
+    }
+  }
+
   /** sort_lines: every line into shared arrays, the network's compare-and-swaps stage by stage, the indices out. */
   private static void twin(Tensor x, int dim, boolean descending, long[] out) {
     HostStorage in = (HostStorage) x.storage();
@@ -76,20 +140,7 @@ class SortKernelsTest {
       }
       for (int k = 2; k <= padded; k <<= 1)
         for (int j = k >> 1; j > 0; j >>= 1)
-          for (int p = 0; p < padded; p++) {
-            int q = p ^ j;
-            if (q <= p) continue;
-            boolean up = (p & k) == 0;
-            boolean swap = up ? before(value[q], index[q], value[p], index[p], n, descending) : before(value[p], index[p], value[q], index[q], n, descending);
-            if (swap) {
-              double v = value[p];
-              value[p] = value[q];
-              value[q] = v;
-              int i = index[p];
-              index[p] = index[q];
-              index[q] = i;
-            }
-          }
+          for (int p = 0; p < padded; p++) compareExchange(value, index, 0, p, k, j, n, descending);
       long at = LayoutTwin.offsetOf(outLines, line);
       for (int t = 0; t < n; t++) out[(int) (at + t * outStride)] = index[t];
     }
@@ -104,19 +155,27 @@ class SortKernelsTest {
   }
 
   @Test
-  void linesArePaddedToAPowerOfTwoAndLongOnesGoThroughTheHost() {
+  void linesArePaddedToAPowerOfTwoAndLongOnesSortInGlobalMemory() {
     assertEquals(1, SortLaunch.padded(1));
     assertEquals(2, SortLaunch.padded(2));
     assertEquals(4, SortLaunch.padded(3));
     assertEquals(2048, SortLaunch.padded(2048));
     HostStorage s = HostStorage.allocate(DType.F32, Device.CPU, 2049);
-    assertFalse(SortLaunch.supports(Tensor.contiguousView(s, 2049), 0));
-    assertTrue(SortLaunch.supports(Tensor.contiguousView(s, 3, 683), 1));
+    assertTrue(SortLaunch.supports(Tensor.contiguousView(s, 2049), 0) && !SortLaunch.inShared(2049));
+    assertTrue(SortLaunch.supports(Tensor.contiguousView(s, 3, 683), 1) && SortLaunch.inShared(683));
+    // padded lines past one buffer of 2^31 - 1 elements go through the host
+    Tensor one = Tensor.contiguousView(HostStorage.allocate(DType.F32, Device.CPU, 1), 1);
+    assertTrue(SortLaunch.supports(Tensor.view(one.storage(), new int[] {1, (1 << 29) + 1}, new int[] {0, 0}, 0), 1));
+    assertFalse(SortLaunch.supports(Tensor.view(one.storage(), new int[] {3, (1 << 29) + 1}, new int[] {0, 0}, 0), 1));
+    // the stages of a network of 8: (2,1) (4,2) (4,1) (8,4) (8,2) (8,1); m(m + 1)/2 of them for 2^m
+    assertEquals("[[2, 1], [4, 2], [4, 1], [8, 4], [8, 2], [8, 1]]", SortLaunch.stages(8).stream().map(java.util.Arrays::toString).toList().toString());
+    assertEquals(12 * 13 / 2, SortLaunch.stages(4096).size());
     assertFalse(SortLaunch.supports(Tensor.contiguousView(HostStorage.allocate(DType.BF16, Device.CPU, 4), 4), 0));
     assertEquals(new Launch(5, 32), SortLaunch.launch(5, 3, 132));
     assertEquals(new Launch(132 * Launch.BLOCKS_PER_SM, 1024), SortLaunch.launch(1_000_000, 2000, 132));
     String source = CudaSources.read("sort.cu");
     assertTrue(source.contains("#define MAX_SORT " + SortLaunch.MAX_SORT));
+    assertTrue(source.contains("SORTABLE(SORT_KERNEL)") && source.contains("SORTABLE(LONG_SORT_KERNELS)") && source.contains("void sort_store("));
     for (DType t : new DType[] {DType.F32, DType.F64, DType.I64, DType.I32}) {
       String c = switch (t) {
         case F32 -> "float";
@@ -124,7 +183,10 @@ class SortKernelsTest {
         case I64 -> "long long";
         default -> "int";
       };
-      assertTrue(source.contains("SORT_KERNEL(" + c + ", " + KernelNames.sort(t).substring("sort_".length()) + ")"), t.name());
+      String suffix = KernelNames.sort(t).substring("sort_".length());
+      assertTrue(source.contains("X(" + c + ", " + suffix + ")"), t.name());
+      assertEquals("sort_load_" + suffix, KernelNames.longSort(false, t));
+      assertEquals("sort_merge_" + suffix, KernelNames.longSort(true, t));
     }
   }
 }
