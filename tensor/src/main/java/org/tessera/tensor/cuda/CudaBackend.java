@@ -121,13 +121,14 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor unary(UnaryOp op, Tensor x, double a, double b) {
-    if (!KernelNames.arithmetic(x.dtype())) return viaHost(cpu.unary(op, onHost(x), a, b));
+    if (!x.dtype().floating) return viaHost(cpu.unary(op, onHost(x), a, b));
     return elementwise(KernelNames.unary(op, x.dtype()), x.dtype(), x.shape(), out -> new Pointer[] {Pointer.to(storage(x).at(0)),
         Pointer.to(LayoutArgument.of(x)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}), scalar(x.dtype(), a), scalar(x.dtype(), b)});
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    boolean onDevice = op.producesBool() ? KernelNames.compares(a.dtype()) : KernelNames.arithmetic(a.dtype()) || KernelNames.integerArithmetic(op, a.dtype());
+    // comparisons of every dtype, arithmetic of the floats and (but division) of the integers
+    boolean onDevice = op.producesBool() || a.dtype().floating || KernelNames.integerArithmetic(op, a.dtype());
     if (!onDevice) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
     Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
         Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)),
@@ -191,7 +192,7 @@ public final class CudaBackend implements Backend {
   // forward's result is rounded once by cuBLAS, the gradients are summed (over images) or folded in F32 and rounded once
 
   @Override public Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups) {
-    if (!KernelNames.convolves(x.dtype()) || w.dtype() != x.dtype()) return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups));
+    if (!x.dtype().floating || w.dtype() != x.dtype()) return viaHost(cpu.convForward(onHost(x), onHost(w), g, groups));
     int n = x.size(0), cin = x.size(1), cout = w.size(0);
     CudaStorage y = (CudaStorage) allocate(x.dtype(), n * cout * g.outSize()); // zeros where no product writes (no input channels)
     if (y.length() > 0 && cin > 0) run(Im2col.forward(n, cin, cout, groups, g), null, contiguous(w), unfold(contiguous(x), g), y);
@@ -199,7 +200,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
-    if (!KernelNames.convolves(dy.dtype()) || w.dtype() != dy.dtype()) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
+    if (!dy.dtype().floating || w.dtype() != dy.dtype()) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
     int n = dy.size(0), cout = w.size(0);
     DType sum = accumulator(dy.dtype());
     CudaStorage dx = (CudaStorage) allocate(sum, n * inChannels * g.inSize());
@@ -213,7 +214,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
-    if (!KernelNames.convolves(x.dtype()) || dy.dtype() != x.dtype()) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
+    if (!x.dtype().floating || dy.dtype() != x.dtype()) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
     int n = x.size(0), cin = x.size(1), cout = dy.size(1);
     CudaStorage dw = (CudaStorage) allocate(accumulator(x.dtype()), cout * (cin / groups) * g.kernelSize());
     if (dw.length() > 0 && n * g.outSize() > 0) run(Im2col.weightGrad(n, cin, cout, groups, g), contiguous(dy), null, unfold(contiguous(x), g), dw);
@@ -288,7 +289,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
-    if (cond.dtype() != DType.BOOL || !KernelNames.arithmetic(a.dtype())) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
+    if (cond.dtype() != DType.BOOL || !a.dtype().floating) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
     return elementwise(KernelNames.where(a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(cond).at(0)),
         Pointer.to(LayoutArgument.of(cond)), Pointer.to(storage(a).at(0)), Pointer.to(LayoutArgument.of(a)), Pointer.to(storage(b).at(0)),
         Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()})});
@@ -296,7 +297,7 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims) {
     // an empty reduction is the identity, which the host writes (an integer extreme of nothing has no value in the dtype)
-    if (!KernelNames.reducible(x.dtype()) || x.numel() == 0) return viaHost(cpu.reduce(op, onHost(x), dims));
+    if (x.numel() == 0) return viaHost(cpu.reduce(op, onHost(x), dims));
     Reduction r = Reduction.of(x, dims);
     CudaStorage out = new CudaStorage(op.resultType(x.dtype()), device, Shapes.numel(r.outShape()), allocator);
     kernels.launch("reduce.cu", KernelNames.reduce(op, x.dtype()), Launch.reduction(out.length(), r.innerSize(), context.multiprocessors),
@@ -307,7 +308,7 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor argReduce(boolean max, Tensor x, int dim) {
-    if (!KernelNames.arithmetic(x.dtype()) || x.size(dim) == 0) return viaHost(cpu.argReduce(max, onHost(x), dim));
+    if (!x.dtype().floating || x.size(dim) == 0) return viaHost(cpu.argReduce(max, onHost(x), dim));
     Reduction r = Reduction.of(x, new int[] {dim});
     CudaStorage out = new CudaStorage(DType.I64, device, Shapes.numel(r.outShape()), allocator);
     if (out.length() > 0)

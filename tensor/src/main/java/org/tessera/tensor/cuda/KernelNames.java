@@ -15,11 +15,6 @@ final class KernelNames {
     return dtype == DType.F32 || dtype == DType.F64;
   }
 
-  /** Whether elementwise.cu has the unary and binary ops and {@code where} of a dtype: F32, F64, BF16 and F16. */
-  static boolean arithmetic(DType dtype) {
-    return elementwise(dtype) || lowPrecision(dtype);
-  }
-
   /**
    * Whether elementwise.cu has an integer dtype's arithmetic op: every arithmetic op of I64, I32 and U8 but division
    * (the host raises Java's error for a zero divisor); BOOL arithmetic stays on the host too.
@@ -29,7 +24,7 @@ final class KernelNames {
   }
 
   static String unary(UnaryOp op, DType dtype) {
-    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
+    return "unary_" + op.name().toLowerCase(Locale.ROOT) + "_" + storageSuffix(dtype);
   }
 
   /**
@@ -37,36 +32,26 @@ final class KernelNames {
    * bytes (u8: U8 and BOOL), the arithmetic ops but division for I64, I32 and U8.
    */
   static String binary(BinaryOp op, DType dtype) {
-    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
+    return "binary_" + op.name().toLowerCase(Locale.ROOT) + "_" + storageSuffix(dtype);
   }
 
   static String where(DType dtype) {
-    return "where_" + kernelSuffix(dtype);
-  }
-
-  /** Whether reduce.cu reduces a dtype: F32, F64, BF16 and F16 (in double) and the integers (BOOL as U8). */
-  static boolean reducible(DType dtype) {
-    return storageType(dtype) != null || lowPrecision(dtype);
+    return "where_" + storageSuffix(dtype);
   }
 
   /** reduce.cu's {@code reduce_<op>_<dtype>}: f32, f64, bf16, f16, i64, i32, and u8 for U8 and BOOL. */
   static String reduce(ReduceOp op, DType dtype) {
-    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + kernelSuffix(dtype);
+    return "reduce_" + op.name().toLowerCase(Locale.ROOT) + "_" + storageSuffix(dtype);
   }
 
   /** reduce.cu's {@code argmax_<dtype>} and {@code argmin_<dtype>}. */
   static String argReduce(boolean max, DType dtype) {
-    return (max ? "argmax_" : "argmin_") + kernelSuffix(dtype);
+    return (max ? "argmax_" : "argmin_") + storageSuffix(dtype);
   }
 
   /** optimizer.cu's fused Adam step for a dtype that {@link #elementwise} accepts. */
   static String adamStep(DType dtype) {
     return "adam_step_" + suffix(dtype);
-  }
-
-  /** Whether conv.cu and cuBLAS convolve a dtype on the device: F32 and F64, and BF16/F16 (products accumulating in F32). */
-  static boolean convolves(DType dtype) {
-    return elementwise(dtype) || lowPrecision(dtype);
   }
 
   /** BF16 or F16: unfolded as 16-bit patterns, their products accumulating in F32, their gradients folded in F32. */
@@ -119,11 +104,6 @@ final class KernelNames {
     return "convert_" + from.name().toLowerCase(Locale.ROOT) + "_" + to.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether the comparisons and logical ops have kernels for a dtype: F32, F64, BF16, F16, I64, I32, and U8 and BOOL as bytes. */
-  static boolean compares(DType dtype) {
-    return storageType(dtype) != null || lowPrecision(dtype);
-  }
-
   private static boolean floatOrBool(DType dtype) {
     return dtype.floating || dtype == DType.BOOL;
   }
@@ -143,32 +123,20 @@ final class KernelNames {
   }
 
   /**
-   * The kernels that take a dtype by its storage (comparisons, reductions, sort) name it f32, f64, i64, i32, or u8
-   * for both U8 and BOOL (bytes); null for BF16 and F16, which they do not take.
+   * The dtype in the names of the elementwise, comparison, reduction and sort kernels: f32, f64, bf16, f16, i64, i32,
+   * or u8 for both U8 and BOOL (bytes). Every dtype has its elementwise and reduction kernels; which ops of a dtype
+   * run on the device is the backend's choice (integer division, BOOL arithmetic and sorts of 16-bit or byte lines
+   * go through the host).
    */
-  private static String storageType(DType dtype) {
+  private static String storageSuffix(DType dtype) {
     return switch (dtype) {
       case F32 -> "f32";
       case F64 -> "f64";
+      case BF16 -> "bf16";
+      case F16 -> "f16";
       case I64 -> "i64";
       case I32 -> "i32";
       case U8, BOOL -> "u8";
-      case BF16, F16 -> null;
-    };
-  }
-
-  private static String storageSuffix(DType dtype) {
-    String type = storageType(dtype);
-    if (type == null) throw new IllegalArgumentException("no CUDA kernel for " + dtype + " storage");
-    return type;
-  }
-
-  /** The dtype in the names of the elementwise and reduction kernels: bf16 and f16, else its storage's name. */
-  private static String kernelSuffix(DType dtype) {
-    return switch (dtype) {
-      case BF16 -> "bf16";
-      case F16 -> "f16";
-      default -> storageSuffix(dtype);
     };
   }
 

@@ -10,6 +10,7 @@ import jcuda.jcublas.cublasComputeType;
 import org.junit.jupiter.api.Test;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.MatmulPrecision;
+import org.tessera.tensor.ReduceOp;
 
 /**
  * The host side of lower-precision products on CUDA: cuBLAS's data and compute types per dtype and float32 matmul
@@ -56,12 +57,10 @@ class LowPrecisionTest {
   @Test
   void lowPrecisionConvolutionsUnfoldAsSixteenBitPatternsAndFoldInF32() {
     for (DType t : new DType[] {DType.BF16, DType.F16}) {
-      assertTrue(KernelNames.convolves(t));
       assertEquals("unfold_u16", KernelNames.unfold(false, t));
       var e = assertThrows(IllegalArgumentException.class, () -> KernelNames.unfold(true, t));
       assertEquals("conv.cu folds " + t + " gradients in F32", e.getMessage());
     }
-    assertFalse(KernelNames.convolves(DType.I64));
     String source = CudaSources.read("conv.cu");
     assertTrue(source.contains("UNFOLD_KERNEL(unsigned short, u16)"));
   }
@@ -120,6 +119,17 @@ class LowPrecisionTest {
     assertTrue(source.contains("COMPARISON_OPS(BINARY_U8)"));
     assertEquals("binary_and_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.AND, DType.BOOL));
     assertEquals("binary_lt_u8", KernelNames.binary(org.tessera.tensor.BinaryOp.LT, DType.U8));
-    assertTrue(KernelNames.compares(DType.I32) && KernelNames.compares(DType.U8) && KernelNames.compares(DType.BOOL));
+  }
+
+  /** The backend sends every dtype's comparisons and reductions to the device: each has its kernels instantiated. */
+  @Test
+  void everyDtypeHasItsComparisonAndReductionKernels() {
+    String elementwise = CudaSources.read("elementwise.cu"), reduce = CudaSources.read("reduce.cu");
+    for (DType t : DType.values()) {
+      String suffix = KernelNames.binary(org.tessera.tensor.BinaryOp.EQ, t).substring("binary_eq_".length()).toUpperCase(java.util.Locale.ROOT);
+      assertTrue(elementwise.contains("OPS(BINARY_" + suffix + ")"), t + ": comparisons");
+      assertTrue(reduce.contains("REDUCE_OPS(REDUCE_" + suffix + ")"), t + ": reductions");
+      assertEquals(KernelNames.reduce(ReduceOp.SUM, t).substring("reduce_sum_".length()), suffix.toLowerCase(java.util.Locale.ROOT));
+    }
   }
 }
