@@ -92,3 +92,12 @@ template <> __device__ __forceinline__ f16 narrow<f16>(double x) {
   asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.bits) : "f"((float) x));
   return h;
 }
+
+// A stored value in the type a kernel computes in, and a computed value in the stored type: C casts, except for
+// BF16/F16, which widen to double and are rounded back as a conversion rounds them.
+template <typename C, typename S> __device__ __forceinline__ C widened(S x) { return (C) x; }
+template <> __device__ __forceinline__ double widened<double, bf16>(bf16 x) { return widen(x); }
+template <> __device__ __forceinline__ double widened<double, f16>(f16 x) { return widen(x); }
+template <typename S, typename C> __device__ __forceinline__ S narrowed(C x) { return (S) x; }
+template <> __device__ __forceinline__ bf16 narrowed<bf16, double>(double x) { return narrow<bf16>(x); }
+template <> __device__ __forceinline__ f16 narrowed<f16, double>(double x) { return narrow<f16>(x); }

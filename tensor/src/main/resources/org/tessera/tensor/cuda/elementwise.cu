@@ -71,31 +71,33 @@ template <typename T> __device__ __forceinline__ T clamp(T x, T lo, T hi) {
   X(or, (T) (x != 0 || y != 0)) \
   X(xor, (T) ((x != 0) != (y != 0)))
 
-#define UNARY_KERNEL(T, SUFFIX, name, expr) \
-  extern "C" __global__ void unary_##name##_##SUFFIX(const T* __restrict__ in, Layout lx, T* __restrict__ out, \
-                                                     long long n, T a, T b) { \
+// S the stored type, C the type the expression computes in (common.cuh's widened and narrowed between them): the
+// same for F32, F64 and the comparisons of the integers; double for BF16/F16, long long for integer arithmetic
+#define UNARY_KERNEL(S, C, SUFFIX, name, expr) \
+  extern "C" __global__ void unary_##name##_##SUFFIX(const S* __restrict__ in, Layout lx, S* __restrict__ out, \
+                                                     long long n, C a, C b) { \
     GRID_STRIDE(i, n) { \
-      T x = in[offset_of(lx, i)]; \
-      out[i] = (expr); \
+      C x = widened<C>(in[offset_of(lx, i)]); \
+      out[i] = narrowed<S>((C) (expr)); \
     } \
   }
-#define BINARY_KERNEL(T, SUFFIX, name, expr) \
-  extern "C" __global__ void binary_##name##_##SUFFIX(const T* __restrict__ in1, Layout l1, const T* __restrict__ in2, \
-                                                      Layout l2, T* __restrict__ out, long long n) { \
+#define BINARY_KERNEL(S, C, SUFFIX, name, expr) \
+  extern "C" __global__ void binary_##name##_##SUFFIX(const S* __restrict__ in1, Layout l1, const S* __restrict__ in2, \
+                                                      Layout l2, S* __restrict__ out, long long n) { \
     GRID_STRIDE(i, n) { \
-      T x = in1[offset_of(l1, i)], y = in2[offset_of(l2, i)]; \
-      out[i] = (expr); \
+      C x = widened<C>(in1[offset_of(l1, i)]), y = widened<C>(in2[offset_of(l2, i)]); \
+      out[i] = narrowed<S>((C) (expr)); \
     } \
   }
 
-#define UNARY_F32(name, expr) UNARY_KERNEL(float, f32, name, expr)
-#define UNARY_F64(name, expr) UNARY_KERNEL(double, f64, name, expr)
-#define BINARY_F32(name, expr) BINARY_KERNEL(float, f32, name, expr)
-#define BINARY_F64(name, expr) BINARY_KERNEL(double, f64, name, expr)
+#define UNARY_F32(name, expr) UNARY_KERNEL(float, float, f32, name, expr)
+#define UNARY_F64(name, expr) UNARY_KERNEL(double, double, f64, name, expr)
+#define BINARY_F32(name, expr) BINARY_KERNEL(float, float, f32, name, expr)
+#define BINARY_F64(name, expr) BINARY_KERNEL(double, double, f64, name, expr)
 
-#define BINARY_I64(name, expr) BINARY_KERNEL(long long, i64, name, expr)
-#define BINARY_I32(name, expr) BINARY_KERNEL(int, i32, name, expr)
-#define BINARY_U8(name, expr) BINARY_KERNEL(unsigned char, u8, name, expr)
+#define BINARY_I64(name, expr) BINARY_KERNEL(long long, long long, i64, name, expr)
+#define BINARY_I32(name, expr) BINARY_KERNEL(int, int, i32, name, expr)
+#define BINARY_U8(name, expr) BINARY_KERNEL(unsigned char, unsigned char, u8, name, expr)
 
 #define T float
 UNARY_OPS(UNARY_F32)
@@ -126,17 +128,9 @@ COMPARISON_OPS(BINARY_U8)
   X(maximum, x > y ? x : y) \
   X(minimum, x < y ? x : y) \
   X(atan2, narrow<long long>(m_atan2((double) x, (double) y)))
-#define INTEGER_KERNEL_OP(T, SUFFIX, name, expr) \
-  extern "C" __global__ void binary_##name##_##SUFFIX(const T* __restrict__ in1, Layout l1, const T* __restrict__ in2, \
-                                                      Layout l2, T* __restrict__ out, long long n) { \
-    GRID_STRIDE(i, n) { \
-      long long x = (long long) in1[offset_of(l1, i)], y = (long long) in2[offset_of(l2, i)]; \
-      out[i] = (T) (expr); \
-    } \
-  }
-#define INTEGER_I64(name, expr) INTEGER_KERNEL_OP(long long, i64, name, expr)
-#define INTEGER_I32(name, expr) INTEGER_KERNEL_OP(int, i32, name, expr)
-#define INTEGER_U8(name, expr) INTEGER_KERNEL_OP(unsigned char, u8, name, expr)
+#define INTEGER_I64(name, expr) BINARY_KERNEL(long long, long long, i64, name, expr)
+#define INTEGER_I32(name, expr) BINARY_KERNEL(int, long long, i32, name, expr)
+#define INTEGER_U8(name, expr) BINARY_KERNEL(unsigned char, long long, u8, name, expr)
 INTEGER_OPS(INTEGER_I64)
 INTEGER_OPS(INTEGER_I32)
 INTEGER_OPS(INTEGER_U8)
@@ -219,26 +213,10 @@ INTEGER_KERNEL(unsigned char, u8, int, i32)
 // BF16 and F16 elementwise ops, as the CPU backends compute them: the values widened to double, the op's F64
 // expression, the result rounded as a conversion rounds it (through float); the scalars a and b are doubles. A
 // comparison's 1 or 0 is then converted to BOOL as for the other dtypes; where copies the chosen 16 bits.
-#define UNARY_HALF_KERNEL(S, SUFFIX, name, expr) \
-  extern "C" __global__ void unary_##name##_##SUFFIX(const S* __restrict__ in, Layout lx, S* __restrict__ out, long long n, \
-                                                     double a, double b) { \
-    GRID_STRIDE(i, n) { \
-      double x = widen(in[offset_of(lx, i)]); \
-      out[i] = narrow<S>(expr); \
-    } \
-  }
-#define BINARY_HALF_KERNEL(S, SUFFIX, name, expr) \
-  extern "C" __global__ void binary_##name##_##SUFFIX(const S* __restrict__ in1, Layout l1, const S* __restrict__ in2, \
-                                                      Layout l2, S* __restrict__ out, long long n) { \
-    GRID_STRIDE(i, n) { \
-      double x = widen(in1[offset_of(l1, i)]), y = widen(in2[offset_of(l2, i)]); \
-      out[i] = narrow<S>(expr); \
-    } \
-  }
-#define UNARY_BF16(name, expr) UNARY_HALF_KERNEL(bf16, bf16, name, expr)
-#define UNARY_F16(name, expr) UNARY_HALF_KERNEL(f16, f16, name, expr)
-#define BINARY_BF16(name, expr) BINARY_HALF_KERNEL(bf16, bf16, name, expr)
-#define BINARY_F16(name, expr) BINARY_HALF_KERNEL(f16, f16, name, expr)
+#define UNARY_BF16(name, expr) UNARY_KERNEL(bf16, double, bf16, name, expr)
+#define UNARY_F16(name, expr) UNARY_KERNEL(f16, double, f16, name, expr)
+#define BINARY_BF16(name, expr) BINARY_KERNEL(bf16, double, bf16, name, expr)
+#define BINARY_F16(name, expr) BINARY_KERNEL(f16, double, f16, name, expr)
 #define T double
 UNARY_OPS(UNARY_BF16)
 BINARY_OPS(BINARY_BF16)

@@ -29,15 +29,6 @@ template <typename A> struct Min {
   static __device__ __forceinline__ A combine(A a, A b) { return nan_min(a, b); }
 };
 
-// An input value as the accumulator type, the accumulator as the output type: C casts, except for BF16/F16, which
-// widen to double and are rounded back as a conversion rounds them.
-template <typename A, typename T> __device__ __forceinline__ A accumulated(T x) { return (A) x; }
-template <> __device__ __forceinline__ double accumulated<double, bf16>(bf16 x) { return widen(x); }
-template <> __device__ __forceinline__ double accumulated<double, f16>(f16 x) { return widen(x); }
-template <typename O, typename A> __device__ __forceinline__ O stored(A x) { return (O) x; }
-template <> __device__ __forceinline__ bf16 stored<bf16, double>(double x) { return narrow<bf16>(x); }
-template <> __device__ __forceinline__ f16 stored<f16, double>(double x) { return narrow<f16>(x); }
-
 // T the input, A the accumulator, O the output: F32 and F64 reduce in themselves, BF16 and F16 in double (as the CPU
 // backends), rounded once; integers (and BOOL, as bytes) accumulate in int64, their sums written as int64 and their
 // extremes in their own type (ReduceOp.resultType)
@@ -48,14 +39,14 @@ __device__ void reduce(const T* __restrict__ in, const Layout& outer, const Layo
   for (long long o = blockIdx.x; o < n_out; o += gridDim.x) {
     long long start = offset_of(outer, o);
     A acc = Op::identity();
-    for (long long j = threadIdx.x; j < inner_size; j += blockDim.x) acc = Op::combine(acc, accumulated<A>(in[start + offset_of(inner, j)]));
+    for (long long j = threadIdx.x; j < inner_size; j += blockDim.x) acc = Op::combine(acc, widened<A>(in[start + offset_of(inner, j)]));
     partial[threadIdx.x] = acc;
     __syncthreads();
     for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
       if (threadIdx.x < s) partial[threadIdx.x] = Op::combine(partial[threadIdx.x], partial[threadIdx.x + s]);
       __syncthreads();
     }
-    if (threadIdx.x == 0) out[o] = stored<O>(partial[0]);
+    if (threadIdx.x == 0) out[o] = narrowed<O>(partial[0]);
     __syncthreads();  // partial is reused by the next output
   }
 }
@@ -112,7 +103,7 @@ __device__ void arg_reduce(const T* __restrict__ in, const Layout& outer, long l
     long long start = offset_of(outer, o), bi = -1;
     V bv = V(0);
     for (long long j = threadIdx.x; j < size; j += blockDim.x) {
-      V v = accumulated<V>(in[start + j * stride]);
+      V v = widened<V>(in[start + j * stride]);
       if (bi < 0 || precedes<V, MAX>(v, j, bv, bi)) {
         bv = v;
         bi = j;
