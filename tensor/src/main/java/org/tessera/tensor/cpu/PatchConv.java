@@ -31,9 +31,7 @@ final class PatchConv {
     gather(x, batch, cin, g, patches);
     // W·Pᵀ (Cout × N·L): each image's output plane of a channel is then one run of L values
     Sgemm.multiply(cout, rows, k, new Sgemm.Operand(w, 0, k, 1), new Sgemm.Operand(patches, 0, 1, k), out, 0, true);
-    Parallel.range(batch * cout, 16, (lo, hi) -> {
-      for (int i = lo; i < hi; i++) System.arraycopy(out, (i % cout) * rows + (i / cout) * l, y, i * l, l);
-    });
+    copyRuns(y, out, batch, cout, l, false);
   }
 
   /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
@@ -54,12 +52,21 @@ final class PatchConv {
 
   /** dy (N, Cout, L) as Cout × N·L, one run of L values per image and channel: the output gradient of every patch of a channel in a row. */
   private static float[] channelMajor(float[] dy, int batch, int cout, int l) {
-    int rows = batch * l;
-    float[] out = ROWS.get(cout * rows);
-    Parallel.range(batch * cout, 16, (lo, hi) -> {
-      for (int i = lo; i < hi; i++) System.arraycopy(dy, i * l, out, (i % cout) * rows + (i / cout) * l, l);
-    });
+    float[] out = ROWS.get(cout * batch * l);
+    copyRuns(dy, out, batch, cout, l, true);
     return out;
+  }
+
+  /** Between (N, Cout, L) and Cout × N·L, one array copy per image and channel, in the direction asked. */
+  private static void copyRuns(float[] nchw, float[] channelMajor, int batch, int cout, int l, boolean toChannelMajor) {
+    int rows = batch * l;
+    Parallel.range(batch * cout, 16, (lo, hi) -> {
+      for (int i = lo; i < hi; i++) {
+        int at = (i % cout) * rows + (i / cout) * l;
+        if (toChannelMajor) System.arraycopy(nchw, i * l, channelMajor, at, l);
+        else System.arraycopy(channelMajor, at, nchw, i * l, l);
+      }
+    });
   }
 
   private static void gather(float[] x, int batch, int cin, ConvGeometry g, float[] patches) {
