@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Times the shapes of Tessera's JMH benchmarks in PyTorch (2 threads) and prints the side-by-side table.
 
-Reads the JMH CSV (ms/op per benchmark and params) and, for each row it knows, the FLOP count and the PyTorch
-timing of the same computation.
+`measure` reads one JMH run's CSV (ms/op per benchmark and params) and, for each row it knows, appends the FLOP
+count, our time and the PyTorch time of the same computation to a rounds file; `table` prints the rounds' medians
+and each round's ratio (compare-pytorch.sh alternates the two, so each ratio compares runs minutes apart).
 """
 import csv
+import json
+import statistics
 import sys
 import time
 
@@ -136,21 +139,42 @@ KNOWN = {
 }
 
 
-def main():
-    rows = list(csv.DictReader(open(sys.argv[1])))
-    print("| benchmark | params | Tessera ms | PyTorch/SciPy ms | Tessera GFLOP/s | PyTorch GFLOP/s | speed ratio (their time / ours) |")
-    print("|---|---|---|---|---|---|---|")
-    for r in rows:
-        key = ".".join(r["Benchmark"].rsplit(".", 2)[-2:])
-        params = {k[len("Param: "):]: v for k, v in r.items() if k.startswith("Param: ") and v}
-        if key not in KNOWN:
-            continue
-        flops, theirs_ms = KNOWN[key](params)
-        ours_ms = float(r["Score"]) / (1000.0 if r["Unit"].startswith("us") else 1.0)
-        gf = lambda ms: "%.1f" % (flops / ms / 1e6) if flops else "-"
-        print("| %s | %s | %.3f | %.3f | %s | %s | %.2f |" % (key, ",".join("%s=%s" % kv for kv in params.items()), ours_ms, theirs_ms,
-                                                          gf(ours_ms), gf(theirs_ms), theirs_ms / ours_ms))
+def measure(jmh_csv, rounds_file):
+    """Times every row of one JMH run in PyTorch and appends both times, one JSON line per row, to rounds_file."""
+    with open(rounds_file, "a") as out:
+        for r in csv.DictReader(open(jmh_csv)):
+            key = ".".join(r["Benchmark"].rsplit(".", 2)[-2:])
+            params = {k[len("Param: "):]: v for k, v in r.items() if k.startswith("Param: ") and v}
+            if key not in KNOWN:
+                continue
+            flops, theirs_ms = KNOWN[key](params)
+            ours_ms = float(r["Score"]) / (1000.0 if r["Unit"].startswith("us") else 1.0)
+            out.write(json.dumps({"key": key, "params": ",".join("%s=%s" % kv for kv in params.items()), "flops": flops,
+                                  "ours_ms": ours_ms, "theirs_ms": theirs_ms}) + "\n")
+            print("%s %s: ours %.3f ms, theirs %.3f ms" % (key, params, ours_ms, theirs_ms), file=sys.stderr)
+
+
+def table(rounds_file):
+    """One row per benchmark: median times over the rounds, and each round's ratio (their time / ours) beside the median."""
+    rows = {}
+    for line in open(rounds_file):
+        m = json.loads(line)
+        rows.setdefault((m["key"], m["params"]), []).append(m)
+    print("| benchmark | params | Tessera ms | PyTorch/SciPy ms | Tessera GFLOP/s | PyTorch GFLOP/s | ratio per round | median ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (key, params), ms in rows.items():
+        ours, theirs = statistics.median(m["ours_ms"] for m in ms), statistics.median(m["theirs_ms"] for m in ms)
+        flops = ms[0]["flops"]
+        gf = lambda t: "%.1f" % (flops / t / 1e6) if flops else "-"
+        ratios = [m["theirs_ms"] / m["ours_ms"] for m in ms]
+        print("| %s | %s | %.3f | %.3f | %s | %s | %s | %.2f |" % (key, params, ours, theirs, gf(ours), gf(theirs),
+                                                                " / ".join("%.2f" % x for x in ratios), statistics.median(ratios)))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["measure"] and len(sys.argv) == 4:
+        measure(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["table"] and len(sys.argv) == 3:
+        table(sys.argv[2])
+    else:
+        sys.exit("usage: pytorch_reference.py measure <jmh.csv> <rounds.jsonl> | table <rounds.jsonl>")
