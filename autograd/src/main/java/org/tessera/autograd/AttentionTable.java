@@ -31,7 +31,7 @@ interface AttentionTable extends TensorOps {
     DType low = Autocast.lowPrecision(q, k);
     if (low != null && Autocast.lowPrecision(q, v) != null)
       try (var off = Autocast.disable()) {
-        return Autocast.rounded(attention(Autocast.rounded(q, low), Autocast.rounded(k, low), Autocast.rounded(v, low), bias, scale), low);
+        return attention(q.to(low), k.to(low), v.to(low), bias, scale).to(DType.F32);
       }
     int batch = Shapes.numel(lead), lq = q.size(-2), lk = k.size(-2), d = q.size(-1), dv = v.size(-1);
     int[] scoreShape = Arrays.copyOf(lead, lead.length + 2);

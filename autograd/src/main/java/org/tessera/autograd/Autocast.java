@@ -12,8 +12,9 @@ import org.tessera.tensor.Tensor;
  * The result is rounded to the lower precision as torch's is, then widened: the elementwise ops after it run in F32.
  * Matrix products and convolutions run on lower-precision tensors (on CUDA cuBLAS's BF16/F16 products, which
  * accumulate in F32; a convolution's bias is added to its rounded result and the sum rounded again, as torch's
- * cuDNN path does). Attention computes its rounded operands with the F32 kernels, which gives the same numbers as F32
- * accumulation of BF16 products, without the tensor-core speed-up.
+ * cuDNN path does). Attention runs on lower-precision q, k, v and bias (on CUDA from cuBLAS products on tensor cores,
+ * the probabilities rounded before their product with v as flash attention's; on the CPU the F32 kernel on the widened
+ * values), its output rounded once.
  */
 public final class Autocast {
   private record Policy(String deviceType, DType dtype) {}

@@ -143,6 +143,39 @@ class AutocastTest {
     return new Tensor[] {conv, convT, x.grad(), w.grad(), wt.grad(), b.grad()};
   }
 
+  /**
+   * Every backend's BF16 attention under autocast (output and the F32 gradients of q, k, v and an additive bias)
+   * against the reference's. The CPU's F32 kernel on the widened values differs by the F32 accumulation's rounding
+   * (one BF16 ulp); CUDA's products also round the probabilities and the score gradient to BF16 (2^-9 relative each)
+   * before multiplying, so a value may move by a few ulps of its tensor's largest: 2^-6 of it bounds both.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("otherBackends")
+  void bf16AttentionAgreesWithTheReference(Device device) {
+    Tensor[] want = attendUnderAutocast(REF), got = attendUnderAutocast(device);
+    for (int t = 0; t < want.length; t++) {
+      float[] w = want[t].toFloatArray(), g = got[t].to(REF).toFloatArray();
+      float largest = 0;
+      for (float x : w) largest = Math.max(largest, Math.abs(x));
+      for (int i = 0; i < w.length; i++) assertEquals(w[i], g[i], Math.scalb(largest, -6), "output " + t + " element " + i + " on " + device);
+    }
+    float[] out = got[0].to(REF).toFloatArray();
+    for (int i = 0; i < out.length; i++) assertEquals(0, Float.floatToIntBits(out[i]) & 0xFFFF, "element " + i + " on " + device + " is a BF16 value");
+  }
+
+  /** attention under BF16 autocast on {@code device}: its output, then the gradients of q, k, v and the bias. */
+  private static Tensor[] attendUnderAutocast(Device device) {
+    Tensor q = randn(31, 2, 3, 7, 8).to(device).requiresGrad(true), k = randn(32, 2, 3, 9, 8).to(device).requiresGrad(true);
+    Tensor v = randn(33, 2, 3, 9, 5).to(device).requiresGrad(true), bias = randn(34, 7, 9).to(device).requiresGrad(true);
+    Tensor att;
+    try (var scope = Autocast.enable(device.type(), DType.BF16)) {
+      att = q.scaledDotProductAttention(k, v, bias, Double.NaN);
+    }
+    assertEquals(DType.F32, att.dtype());
+    att.mul(randn(35, att.shape()).to(device)).sum().backward();
+    return new Tensor[] {att, q.grad(), k.grad(), v.grad(), bias.grad()};
+  }
+
   @Test
   void aConvolutionsWeightGradientUnderAutocastIsF32AndPassesTheRoundingCasts() {
     Tensor x = randn(18, 1, 2, 5, 5), w = randn(19, 3, 2, 3, 3).requiresGrad(true), up = randn(20, 1, 3, 3, 3);

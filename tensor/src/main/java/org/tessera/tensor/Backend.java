@@ -64,8 +64,9 @@ public interface Backend {
 
   /**
    * Scaled-dot-product attention on (B, L, d) operands of one float dtype: softmax(scale·q·kᵀ + bias)·v. Returns
-   * {out (B, Lq, dv), lse (B, Lq)}, lse the log-sum-exp of each score row. bias is (B, Lq, Lk) (a broadcast view
-   * is fine) or null. Backends need not hold the Lq×Lk scores.
+   * {out (B, Lq, dv), lse (B, Lq)}, lse the log-sum-exp of each score row, in F32 for BF16/F16 operands (as flash
+   * attention keeps it: the backward's probabilities exp(s - lse) would otherwise carry its rounding, 2^-9 of a
+   * value near log Lk). bias is (B, Lq, Lk) (a broadcast view is fine) or null. Backends need not hold the Lq×Lk scores.
    */
   Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
 

@@ -287,14 +287,18 @@ public final class CpuBackend implements Backend {
   }
 
   /**
-   * BF16/F16 operands (autocast's convolutions): the F32 kernels on their widened values, the result rounded once —
-   * F32 accumulation of low-precision products, as cuBLAS does on the GPU.
+   * BF16/F16 operands (autocast's convolutions and attention): the F32 kernels on their widened values, the result
+   * rounded once — F32 accumulation of low-precision products, as cuBLAS does on the GPU.
    */
   private static boolean halfPrecision(Tensor a, Tensor b) {
     return (a.dtype() == DType.BF16 || a.dtype() == DType.F16) && b.dtype() == a.dtype();
   }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    if (halfPrecision(q, k) && v.dtype() == q.dtype()) { // the F32 kernel on the widened values, out rounded once, lse kept in F32
+      Tensor[] r = attention(copy(q, DType.F32), copy(k, DType.F32), copy(v, DType.F32), bias == null ? null : copy(bias, DType.F32), scale);
+      return new Tensor[] {copy(r[0], q.dtype()), r[1]};
+    }
     if (q.dtype() != DType.F32) return generic.attention(q, k, v, bias, scale);
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
     float[] out = new float[batch * lq * dv], lse = new float[batch * lq];
@@ -305,6 +309,11 @@ public final class CpuBackend implements Backend {
 
   @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut,
       boolean scoreGrad) {
+    if (halfPrecision(q, k) && v.dtype() == q.dtype() && out.dtype() == q.dtype() && gradOut.dtype() == q.dtype()) {
+      Tensor[] g = attentionBackward(copy(q, DType.F32), copy(k, DType.F32), copy(v, DType.F32), bias == null ? null : copy(bias, DType.F32), scale,
+          copy(out, DType.F32), copy(lse, DType.F32), copy(gradOut, DType.F32), scoreGrad);
+      return new Tensor[] {copy(g[0], q.dtype()), copy(g[1], q.dtype()), copy(g[2], q.dtype()), g[3] == null ? null : copy(g[3], q.dtype())};
+    }
     if (q.dtype() != DType.F32) return generic.attentionBackward(q, k, v, bias, scale, out, lse, gradOut, scoreGrad);
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
     float[] dq = new float[batch * lq * d], dk = new float[batch * lk * d], dvs = new float[batch * lk * dv];

@@ -39,6 +39,7 @@ public final class CudaBackend implements Backend {
   private final CudaKernels kernels;
   private final CudaBlas blas;
   private final Backend cpu = Backends.of(Device.CPU);
+  private final ComposedAttention composedAttention = new ComposedAttention(this, this::attentionProduct, ComposedAttention.BUDGET);
 
   private CudaBackend(Device device) {
     this.device = device;
@@ -280,13 +281,27 @@ public final class CudaBackend implements Backend {
     return BlasOperand.of(t.size(1), t.size(2), t.stride(1), t.stride(2)) != null ? t : copy(t, t.dtype());
   }
 
-  // ---- through the host until these ops have device kernels ----
-
+  /**
+   * src broadcast and converted into a contiguous buffer (copy_ or convert_), then written into dst's elements
+   * (scatter_): an assignment between overlapping views reads all of src first. A dst whose elements share locations
+   * (an expanded view) goes through the host, where the last write wins as on the CPU.
+   */
   @Override public void assign(Tensor dst, Tensor src) {
-    HostStorage host = download(dst.storage());
-    cpu.assign(Tensor.view(host, dst.shape(), dst.strides(), dst.offset()), onHost(src));
-    write(host, storage(dst));
+    if (dst.numel() == 0) return;
+    if (!ViewWrites.distinct(dst.shape(), dst.strides())) {
+      HostStorage host = download(dst.storage());
+      cpu.assign(Tensor.view(host, dst.shape(), dst.strides(), dst.offset()), onHost(src));
+      write(host, storage(dst));
+      return;
+    }
+    Tensor values = copy(src, dst.dtype());
+    kernels.launch("elementwise.cu", "scatter_" + dst.dtype().byteSize, Launch.elementwise(dst.numel(), context.multiprocessors),
+        new Pointer[] {Pointer.to(storage(values).at(0)), Pointer.to(storage(dst).at(0)), Pointer.to(LayoutArgument.of(dst)),
+            Pointer.to(new long[] {dst.numel()})});
+    Reference.reachabilityFence(values);
   }
+
+  // ---- where, reductions and arg-reductions ----
 
   @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
     if (cond.dtype() != DType.BOOL || !a.dtype().floating) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));
@@ -351,9 +366,21 @@ public final class CudaBackend implements Backend {
   }
 
 
-  // ---- fused attention (attention.cu): the forward; the backward's dq (with Δ and the score gradient), then dk and dv ----
+  // ---- attention: from cuBLAS products while a batch entry's scores fit ComposedAttention's budget (on tensor cores in
+  // BF16/F16), else fused (attention.cu): the forward; the backward's dq (with Δ and the score gradient), then dk and dv ----
+
+  /** A product in attention's compute dtype: F32 (cuBLAS's accumulator, unrounded) for BF16/F16 operands. */
+  private Tensor attentionProduct(Tensor a, Tensor b) {
+    if (a.dtype() == DType.F32 || a.dtype() == DType.F64) return matmul(a, b);
+    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+    if (k == 0) return Tensor.contiguousView(allocate(DType.F32, batch * m * n), batch, m, n);
+    CudaStorage out = new CudaStorage(DType.F32, device, batch * m * n, allocator);
+    if (out.length() > 0) blas.multiply(gemmReady(a), gemmReady(b), out);
+    return Tensor.contiguousView(out, batch, m, n);
+  }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+    if (ComposedAttention.fits(q.size(1), k.size(1), ComposedAttention.BUDGET)) return composedAttention.forward(q, k, v, bias, scale);
     if (!AttentionLaunch.supports(q, k, v)) return viaHost(cpu.attention(onHost(q), onHost(k), onHost(v), onHost(bias), scale));
     bias = sameDtype(bias, q.dtype());
     int batch = q.size(0), lq = q.size(1), dv = v.size(2);
@@ -367,7 +394,10 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
-    if (!AttentionLaunch.supports(q, k, v) || out.dtype() != q.dtype() || gradOut.dtype() != q.dtype())
+    boolean oneDtype = out.dtype() == q.dtype() && gradOut.dtype() == q.dtype();
+    if (oneDtype && ComposedAttention.fits(q.size(1), k.size(1), ComposedAttention.BUDGET))
+      return composedAttention.backward(q, k, v, bias, scale, out, lse, gradOut, scoreGrad);
+    if (!AttentionLaunch.supports(q, k, v) || !oneDtype)
       return viaHost(cpu.attentionBackward(onHost(q), onHost(k), onHost(v), onHost(bias), scale, onHost(out), onHost(lse), onHost(gradOut), scoreGrad));
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
     DType dtype = q.dtype();

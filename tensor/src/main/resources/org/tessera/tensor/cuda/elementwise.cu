@@ -154,6 +154,18 @@ COPY_KERNEL(unsigned short, 2)
 COPY_KERNEL(unsigned int, 4)
 COPY_KERNEL(unsigned long long, 8)
 
+// A contiguous buffer written into a strided view whose elements are distinct (Backend.assign: the source is first
+// broadcast and converted into that buffer by copy_ or convert_, so an assignment between overlapping views of one
+// storage reads everything before it writes anything).
+#define SCATTER_KERNEL(T, BYTES) \
+  extern "C" __global__ void scatter_##BYTES(const T* __restrict__ in, T* __restrict__ out, Layout lx, long long n) { \
+    GRID_STRIDE(i, n) out[offset_of(lx, i)] = in[i]; \
+  }
+SCATTER_KERNEL(unsigned char, 1)
+SCATTER_KERNEL(unsigned short, 2)
+SCATTER_KERNEL(unsigned int, 4)
+SCATTER_KERNEL(unsigned long long, 8)
+
 // dtype conversions among F32, F64, BF16, F16 and BOOL, from the integers to those, from BOOL to the integers, and
 // from the floats to I64 and I32, as HostStorage converts: through common.cuh's widen and narrow.
 #define CONVERT_KERNEL(FROM_T, FROM, TO_T, TO) \
