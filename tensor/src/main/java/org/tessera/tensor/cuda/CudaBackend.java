@@ -128,7 +128,9 @@ public final class CudaBackend implements Backend {
   }
 
   @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-    // comparisons of every dtype, arithmetic of the floats and (but division) of the integers
+    // comparisons of every dtype, arithmetic of the floats and of the integers
+    String division = op == BinaryOp.DIV ? KernelNames.integerDivision(a.dtype()) : null;
+    if (division != null) return integerDivision(division, a, b);
     boolean onDevice = op.producesBool() || a.dtype().floating || KernelNames.integerArithmetic(op, a.dtype());
     if (!onDevice) return viaHost(cpu.binary(op, onHost(a), onHost(b)));
     Tensor values = elementwise(KernelNames.binary(op, a.dtype()), a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)),
@@ -302,6 +304,15 @@ public final class CudaBackend implements Backend {
   }
 
   // ---- where, reductions and arg-reductions ----
+
+  /** Floor division of integers; a zero divisor, flagged by the kernel, raises Java's error as on the CPU. */
+  private Tensor integerDivision(String kernel, Tensor a, Tensor b) {
+    CudaStorage zero = (CudaStorage) allocate(DType.I32, 1);
+    Tensor quotient = elementwise(kernel, a.dtype(), a.shape(), out -> new Pointer[] {Pointer.to(storage(a).at(0)), Pointer.to(LayoutArgument.of(a)),
+        Pointer.to(storage(b).at(0)), Pointer.to(LayoutArgument.of(b)), Pointer.to(out.at(0)), Pointer.to(new long[] {out.length()}), Pointer.to(zero.at(0))});
+    if (((int[]) download(zero).array())[0] != 0) throw new ArithmeticException("/ by zero");
+    return quotient;
+  }
 
   @Override public Tensor where(Tensor cond, Tensor a, Tensor b) {
     if (cond.dtype() != DType.BOOL || !a.dtype().floating) return viaHost(cpu.where(onHost(cond), onHost(a), onHost(b)));

@@ -16,11 +16,16 @@ final class KernelNames {
   }
 
   /**
-   * Whether elementwise.cu has an integer dtype's arithmetic op: every arithmetic op of I64, I32 and U8 but division
-   * (the host raises Java's error for a zero divisor); BOOL arithmetic stays on the host too.
+   * Whether elementwise.cu has an integer dtype's arithmetic op in the binary template: every arithmetic op of I64,
+   * I32 and U8 but division, which has its own kernel ({@link #integerDivision}); BOOL arithmetic stays on the host.
    */
   static boolean integerArithmetic(BinaryOp op, DType dtype) {
     return integer(dtype) && !op.producesBool() && op != BinaryOp.DIV;
+  }
+
+  /** elementwise.cu's {@code divide_<dtype>} (floor division that flags a zero divisor) for I64, I32 and U8, else null. */
+  static String integerDivision(DType dtype) {
+    return integer(dtype) ? "divide_" + storageSuffix(dtype) : null;
   }
 
   static String unary(UnaryOp op, DType dtype) {

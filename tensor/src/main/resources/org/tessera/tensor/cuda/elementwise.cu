@@ -119,7 +119,7 @@ COMPARISON_OPS(BINARY_U8)
 
 // Integer arithmetic of I64, I32 and U8 as BinaryOp.applyLong: in a long (sums and products wrap, as Java's, through
 // unsigned arithmetic), pow and atan2 through double with Java's saturating cast, then the dtype's narrowing cast.
-// Integer division stays on the host, which raises Java's error for a zero divisor; BOOL arithmetic too.
+// Integer division has a kernel of its own below; BOOL arithmetic stays on the host.
 #define INTEGER_OPS(X) \
   X(add, (long long) ((unsigned long long) x + (unsigned long long) y)) \
   X(sub, (long long) ((unsigned long long) x - (unsigned long long) y)) \
@@ -134,6 +134,27 @@ COMPARISON_OPS(BINARY_U8)
 INTEGER_OPS(INTEGER_I64)
 INTEGER_OPS(INTEGER_I32)
 INTEGER_OPS(INTEGER_U8)
+
+// Integer division as BinaryOp.applyLong: Java's Math.floorDiv in a long (Long.MIN_VALUE / -1 wraps to itself, as
+// in Java, where C's quotient overflows), then the dtype's narrowing cast. A zero divisor writes 0 and sets *zero,
+// from which the host raises Java's "/ by zero" as the CPU backends do.
+__device__ __forceinline__ long long floor_div(long long x, long long y) {
+  if (y == -1) return (long long) (0ull - (unsigned long long) x);
+  long long q = x / y;
+  return x % y != 0 && (x ^ y) < 0 ? q - 1 : q;
+}
+#define DIVIDE_KERNEL(S, SUFFIX) \
+  extern "C" __global__ void divide_##SUFFIX(const S* __restrict__ in1, Layout l1, const S* __restrict__ in2, Layout l2, \
+                                             S* __restrict__ out, long long n, int* zero) { \
+    GRID_STRIDE(i, n) { \
+      long long x = widened<long long>(in1[offset_of(l1, i)]), y = widened<long long>(in2[offset_of(l2, i)]); \
+      if (y == 0) *zero = 1; \
+      out[i] = y == 0 ? (S) 0 : narrowed<S>(floor_div(x, y)); \
+    } \
+  }
+DIVIDE_KERNEL(long long, i64)
+DIVIDE_KERNEL(int, i32)
+DIVIDE_KERNEL(unsigned char, u8)
 
 // cond ? a : b, the condition a BOOL view (one byte per element); only the chosen operand is read
 #define WHERE_KERNEL(T, SUFFIX) \

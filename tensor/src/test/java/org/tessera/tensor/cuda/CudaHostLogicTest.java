@@ -74,6 +74,40 @@ class CudaHostLogicTest {
   }
 
   @Test
+  void integerDivisionHasAKernelPerIntegerDtype() {
+    String source = CudaSources.read("elementwise.cu");
+    String[][] kernels = {{"long long", "i64"}, {"int", "i32"}, {"unsigned char", "u8"}};
+    DType[] dtypes = {DType.I64, DType.I32, DType.U8};
+    for (int i = 0; i < dtypes.length; i++) {
+      assertEquals("divide_" + kernels[i][1], KernelNames.integerDivision(dtypes[i]));
+      assertTrue(source.contains("DIVIDE_KERNEL(" + kernels[i][0] + ", " + kernels[i][1] + ")"), kernels[i][1]);
+    }
+    assertEquals(null, KernelNames.integerDivision(DType.BOOL));
+    assertEquals(null, KernelNames.integerDivision(DType.F32));
+  }
+
+  /** elementwise.cu's floor_div, line for line: C's truncating quotient corrected toward -inf, -1 as a wrapping negation. */
+  private static long floorDivTwin(long x, long y) {
+    if (y == -1) return 0L - x;
+    long q = x / y;
+    return x % y != 0 && (x ^ y) < 0 ? q - 1 : q;
+  }
+
+  /** The twin equals BinaryOp.applyLong's Math.floorDiv (what the CPU backends compute) at the edges and at random. */
+  @Test
+  void floorDivisionOnTheDeviceIsJavasFloorDiv() {
+    long[] edges = {Long.MIN_VALUE, Long.MIN_VALUE + 1, Integer.MIN_VALUE, -256, -7, -2, -1, 0, 1, 2, 7, 255, Integer.MAX_VALUE, Long.MAX_VALUE};
+    for (long x : edges)
+      for (long y : edges)
+        if (y != 0) assertEquals(BinaryOp.DIV.applyLong(x, y), floorDivTwin(x, y), x + " / " + y);
+    Generator g = new Generator(99);
+    for (int i = 0; i < 10_000; i++) {
+      long x = g.nextLong(2001) - 1000, y = g.nextLong(41) - 20;
+      if (y != 0) assertEquals(BinaryOp.DIV.applyLong(x, y), floorDivTwin(x, y), x + " / " + y);
+    }
+  }
+
+  @Test
   void integersHaveEveryArithmeticKernelButDivision() {
     String source = CudaSources.read("elementwise.cu");
     Set<String> arithmetic = new TreeSet<>();
