@@ -7,6 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * F32 matrix product C = A·B, Goto-style: B is packed in KC×NC blocks of NR-wide column panels, A in MC×KC blocks
  * of MR-high row panels (both zero-padded to whole panels), and a 6×(2 vectors) register tile accumulates with FMA.
+ * A row-major A is not packed: the tile reads its six rows in place (one pass over A fewer; 2–6 % faster on ViT and
+ * square shapes in interleaved timings, and the same kernel).
  * A whole tile starts from C (or zero on the first pass over k) and is stored straight back; a tile at C's edge
  * accumulates alone into a buffer that the caller adds into C. Each kernel is a branch-free loop C2 compiles well
  * (with the edge handling in the same method it deoptimised and reached a third of the speed).
@@ -90,6 +92,13 @@ final class Sgemm {
               int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
               if (bias != null && pc == 0)
                 for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jc, c, cOffset + i * n + jc, nc);
+              if (a instanceof Operand o && o.colStride == 1) { // A's rows read in place: nothing to pack
+                for (int jr = 0; jr < nc; jr += NR)
+                  for (int ir = 0; ir < mc; ir += MR)
+                    tileRows(o, ic + ir, Math.min(MR, mc - ir), pc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
+                        Math.min(NR, nc - jr), edge, accumulate);
+                continue;
+              }
               packA(a, ic, mc, pc, kc, packedA);
               for (int jr = 0; jr < nc; jr += NR)
                 for (int ir = 0; ir < mc; ir += MR)
@@ -165,7 +174,7 @@ final class Sgemm {
     if (a instanceof Operand o && o.colStride == 1) { // A's rows read in place: nothing to pack
       for (int jr = 0; jr < n; jr += NR)
         for (int ir = 0; ir < m; ir += MR)
-          tileRows(o, ir, Math.min(MR, m - ir), pc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(NR, n - jr), edge);
+          tileRows(o, ir, Math.min(MR, m - ir), pc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(NR, n - jr), edge, false);
       return;
     }
     float[] packedA = PACKED_A.get(roundUp(m, MR) * kc);
@@ -286,13 +295,17 @@ final class Sgemm {
     storeEdge(edge, rows, cols, c, co, ldc, accumulate);
   }
 
-  /** Writes one tile of C from rows row0 .. row0 + rows of a row-major A read in place (rows past A's last repeat it; their results are not stored). */
-  private static void tileRows(Operand a, int row0, int rows, int pc, float[] pb, int bo, int kc, float[] c, int co, int ldc, int cols, float[] edge) {
+  /**
+   * Writes (or adds into, when {@code accumulate}) one tile of C from rows row0 .. row0 + rows of a row-major A read
+   * in place (rows past A's last repeat it; their results are not stored).
+   */
+  private static void tileRows(Operand a, int row0, int rows, int pc, float[] pb, int bo, int kc, float[] c, int co, int ldc, int cols, float[] edge,
+      boolean accumulate) {
     int s = a.rowStride, a0 = a.offset + row0 * s + pc, last = rows - 1;
     boolean whole = rows == MR && cols == NR;
     kernelRows(a.data, a0, a0 + Math.min(1, last) * s, a0 + Math.min(2, last) * s, a0 + Math.min(3, last) * s, a0 + Math.min(4, last) * s,
-        a0 + Math.min(5, last) * s, 1, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, false);
-    if (!whole) storeEdge(edge, rows, cols, c, co, ldc, false);
+        a0 + Math.min(5, last) * s, 1, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, whole && accumulate);
+    if (!whole) storeEdge(edge, rows, cols, c, co, ldc, accumulate);
   }
 
   /** The top-left rows×cols of a tile computed into {@code edge} (row stride NR), written or added into C. */
