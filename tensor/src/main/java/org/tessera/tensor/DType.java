@@ -33,6 +33,14 @@ public enum DType {
     };
   }
 
+  /**
+   * The dtype sums and products of this dtype are kept in: F32 for the storage formats BF16 and F16 (cuBLAS's
+   * accumulator, attention's log-sum-exp), else this dtype.
+   */
+  public DType accumulator() {
+    return this == BF16 || this == F16 ? F32 : this;
+  }
+
   /** The dtype of a tensor combined with a Java scalar: float tensors keep theirs, integer ones go to F32 for a fractional scalar. */
   public DType withScalar(double value) {
     if (floating) return this;

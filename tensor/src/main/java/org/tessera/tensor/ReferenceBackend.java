@@ -243,7 +243,7 @@ public final class ReferenceBackend implements Backend {
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), dv = v.size(2);
-    HostStorage out = out(q.dtype(), batch * lq * dv), lse = out(q.dtype() == DType.BF16 || q.dtype() == DType.F16 ? DType.F32 : q.dtype(), batch * lq), vs = host(v);
+    HostStorage out = out(q.dtype(), batch * lq * dv), lse = out(q.dtype().accumulator(), batch * lq), vs = host(v);
     for (int b = 0; b < batch; b++)
       for (int i = 0; i < lq; i++) {
         double[] p = probabilities(q, k, bias, scale, b, i);

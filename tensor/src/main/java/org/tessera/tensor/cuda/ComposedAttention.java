@@ -4,6 +4,7 @@ import org.tessera.tensor.Backend;
 import org.tessera.tensor.BinaryOp;
 import org.tessera.tensor.DType;
 import org.tessera.tensor.ReduceOp;
+import org.tessera.tensor.Shapes;
 import org.tessera.tensor.Tensor;
 import org.tessera.tensor.UnaryOp;
 
@@ -19,7 +20,7 @@ final class ComposedAttention {
   /** Score elements of one chunk (each F32 matrix of the backward 256 MB at most). */
   static final long BUDGET = 1L << 26;
 
-  /** (B, M, K)·(B, K, N) in the compute dtype: F32 for BF16/F16/F32 operands, F64 for F64. */
+  /** (B, M, K)·(B, K, N) in the compute dtype, the operands' {@link DType#accumulator}: F32 for BF16/F16. */
   interface Products {
     Tensor multiply(Tensor a, Tensor b);
   }
@@ -47,13 +48,13 @@ final class ComposedAttention {
   /** {out (B, Lq, dv) in the operands' dtype, lse (B, Lq) in the compute dtype}, as {@link Backend#attention}. */
   Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), dv = v.size(2);
-    Tensor out = result(q.dtype(), batch, lq, dv), lse = result(computeType(q.dtype()), batch, lq);
+    Tensor out = result(q.dtype(), batch, lq, dv), lse = result(q.dtype().accumulator(), batch, lq);
     for (int b0 = 0, step = chunk(batch, lq, lk, budget); b0 < batch; b0 += step) {
       int bc = Math.min(step, batch - b0);
       Tensor s = scores(q, k, bias, scale, b0, bc);
       Tensor max = finiteMax(s), e = backend.unary(UnaryOp.EXP, backend.binary(BinaryOp.SUB, s, along(max, lk)), 0, 0);
       Tensor sum = backend.reduce(ReduceOp.SUM, e, new int[] {2});
-      backend.assign(rows(out, b0, bc), backend.binary(BinaryOp.DIV, products.multiply(operand(e, q.dtype()), rows(v, b0, bc)), along(sum, dv)));
+      backend.assign(rows(out, b0, bc), backend.binary(BinaryOp.DIV, products.multiply(as(e, q.dtype()), rows(v, b0, bc)), along(sum, dv)));
       Tensor rowLse = backend.binary(BinaryOp.ADD, max, backend.unary(UnaryOp.LOG, sum, 0, 0));
       backend.assign(rows(lse, b0, bc), Tensor.view(rowLse.storage(), new int[] {bc, lq}, new int[] {rowLse.stride(0), rowLse.stride(1)}, rowLse.offset()));
     }
@@ -63,35 +64,31 @@ final class ComposedAttention {
   /** {dq, dk, dv, score gradient or null} in the operands' dtype, as {@link Backend#attentionBackward}. */
   Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor lse, Tensor gradOut, boolean scoreGrad) {
     int batch = q.size(0), lq = q.size(1), lk = k.size(1), d = q.size(2), dv = v.size(2);
-    DType dtype = q.dtype(), compute = computeType(dtype);
+    DType dtype = q.dtype(), compute = dtype.accumulator();
     Tensor dq = result(dtype, batch, lq, d), dk = result(dtype, batch, lk, d), dValue = result(dtype, batch, lk, dv);
     Tensor dScores = scoreGrad ? result(dtype, batch, lq, lk) : null;
     for (int b0 = 0, step = chunk(batch, lq, lk, budget); b0 < batch; b0 += step) {
       int bc = Math.min(step, batch - b0);
       Tensor qc = rows(q, b0, bc), kc = rows(k, b0, bc), vc = rows(v, b0, bc), g = rows(gradOut, b0, bc);
-      Tensor rowLse = backend.copy(rows(lse, b0, bc), compute);
+      Tensor rowLse = as(rows(lse, b0, bc), compute);
       Tensor p = backend.unary(UnaryOp.EXP, backend.binary(BinaryOp.SUB, scores(q, k, bias, scale, b0, bc), along(column(rowLse), lk)), 0, 0);
       // Δ = rowsum(dO ∘ out), which equals rowsum(P ∘ dP)
-      Tensor delta = backend.reduce(ReduceOp.SUM, backend.binary(BinaryOp.MUL, backend.copy(g, compute), backend.copy(rows(out, b0, bc), compute)), new int[] {2});
-      backend.assign(rows(dValue, b0, bc), products.multiply(transposed(operand(p, dtype)), g));
+      Tensor delta = backend.reduce(ReduceOp.SUM, backend.binary(BinaryOp.MUL, as(g, compute), as(rows(out, b0, bc), compute)), new int[] {2});
+      backend.assign(rows(dValue, b0, bc), products.multiply(transposed(as(p, dtype)), g));
       Tensor dp = products.multiply(g, transposed(vc));
       Tensor ds = backend.binary(BinaryOp.MUL, p, backend.binary(BinaryOp.SUB, dp, along(delta, lk)));
       if (scoreGrad) backend.assign(rows(dScores, b0, bc), ds);
-      Tensor dsOperand = operand(ds, dtype);
+      Tensor dsOperand = as(ds, dtype); // P and dS rounded to BF16/F16 before their products
       backend.assign(rows(dq, b0, bc), backend.unary(UnaryOp.AFFINE, products.multiply(dsOperand, kc), scale, 0));
       backend.assign(rows(dk, b0, bc), backend.unary(UnaryOp.AFFINE, products.multiply(transposed(dsOperand), qc), scale, 0));
     }
     return new Tensor[] {dq, dk, dValue, dScores};
   }
 
-  static DType computeType(DType operands) {
-    return operands == DType.F64 ? DType.F64 : DType.F32;
-  }
-
   /** scale·q·kᵀ (+ bias) of batch entries b0 .. b0 + bc, in the compute dtype. */
   private Tensor scores(Tensor q, Tensor k, Tensor bias, double scale, int b0, int bc) {
     Tensor s = backend.unary(UnaryOp.AFFINE, products.multiply(rows(q, b0, bc), transposed(rows(k, b0, bc))), scale, 0);
-    return bias == null ? s : backend.binary(BinaryOp.ADD, s, backend.copy(rows(bias, b0, bc), s.dtype()));
+    return bias == null ? s : backend.binary(BinaryOp.ADD, s, as(rows(bias, b0, bc), s.dtype()));
   }
 
   /**
@@ -103,19 +100,13 @@ final class ComposedAttention {
     return backend.unary(UnaryOp.CLAMP, backend.reduce(ReduceOp.MAX, s, new int[] {2}), lowest, Double.POSITIVE_INFINITY);
   }
 
-  /** P or dS as the next product's operand: rounded to BF16/F16 when those are the operands' dtype. */
-  private Tensor operand(Tensor x, DType dtype) {
+  /** x in {@code dtype}: itself when it already is (a view, read in place), else a converted copy. */
+  private Tensor as(Tensor x, DType dtype) {
     return x.dtype() == dtype ? x : backend.copy(x, dtype);
   }
 
   private Tensor result(DType dtype, int... shape) {
-    return Tensor.contiguousView(backend.allocate(dtype, Math.toIntExact(tensorSize(shape))), shape);
-  }
-
-  private static long tensorSize(int[] shape) {
-    long n = 1;
-    for (int s : shape) n *= s;
-    return n;
+    return Tensor.contiguousView(backend.allocate(dtype, Shapes.numel(shape)), shape);
   }
 
   /** Batch entries b0 .. b0 + bc of a (B, …) view. */

@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
   private final CudaKernels kernels;
   private final CudaBlas blas;
   private final Backend cpu = Backends.of(Device.CPU);
-  private final ComposedAttention composedAttention = new ComposedAttention(this, this::attentionProduct, ComposedAttention.BUDGET);
+  private final ComposedAttention composedAttention = new ComposedAttention(this, (a, b) -> product(a, b, a.dtype().accumulator()), ComposedAttention.BUDGET);
 
   private CudaBackend(Device device) {
     this.device = device;
@@ -183,9 +183,14 @@ public final class CudaBackend implements Backend {
 
   @Override public Tensor matmul(Tensor a, Tensor b) {
     if (!a.dtype().floating) return viaHost(cpu.matmul(onHost(a), onHost(b)));  // F32, F64, BF16 and F16 in cuBLAS
+    return product(a, b, a.dtype());
+  }
+
+  /** a·b written in {@code dtype}: the operands' own, or F32 for BF16/F16 operands (cuBLAS's accumulator, unrounded). */
+  private Tensor product(Tensor a, Tensor b, DType dtype) {
     int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
-    if (k == 0) return Tensor.contiguousView(allocate(a.dtype(), batch * m * n), batch, m, n); // an empty sum: zeros
-    CudaStorage out = new CudaStorage(a.dtype(), device, batch * m * n, allocator);
+    if (k == 0) return Tensor.contiguousView(allocate(dtype, batch * m * n), batch, m, n); // an empty sum: zeros
+    CudaStorage out = new CudaStorage(dtype, device, batch * m * n, allocator);
     if (out.length() > 0) blas.multiply(gemmReady(a), gemmReady(b), out);
     return Tensor.contiguousView(out, batch, m, n);
   }
@@ -205,7 +210,7 @@ public final class CudaBackend implements Backend {
   @Override public Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels) {
     if (!dy.dtype().floating || w.dtype() != dy.dtype()) return viaHost(cpu.convInputGrad(onHost(dy), onHost(w), g, groups, inChannels));
     int n = dy.size(0), cout = w.size(0);
-    DType sum = accumulator(dy.dtype());
+    DType sum = dy.dtype().accumulator();
     CudaStorage dx = (CudaStorage) allocate(sum, n * inChannels * g.inSize());
     long planes = (long) n * inChannels;
     if (dx.length() > 0 && dy.numel() > 0) {
@@ -219,16 +224,12 @@ public final class CudaBackend implements Backend {
   @Override public Tensor convWeightGrad(Tensor x, Tensor dy, ConvGeometry g, int groups) {
     if (!x.dtype().floating || dy.dtype() != x.dtype()) return viaHost(cpu.convWeightGrad(onHost(x), onHost(dy), g, groups));
     int n = x.size(0), cin = x.size(1), cout = dy.size(1);
-    CudaStorage dw = (CudaStorage) allocate(accumulator(x.dtype()), cout * (cin / groups) * g.kernelSize());
+    CudaStorage dw = (CudaStorage) allocate(x.dtype().accumulator(), cout * (cin / groups) * g.kernelSize());
     if (dw.length() > 0 && n * g.outSize() > 0) run(Im2col.weightGrad(n, cin, cout, groups, g), contiguous(dy), null, unfold(contiguous(x), g), dw);
     return rounded(Tensor.contiguousView(dw, Shapes.withSpatial(cout, cin / groups, g.kernel())), x.dtype());
   }
 
   /** The dtype a convolution's gradient is summed in: F32 for BF16/F16, else the dtype itself. */
-  private static DType accumulator(DType dtype) {
-    return KernelNames.lowPrecision(dtype) ? DType.F32 : dtype;
-  }
-
   /** t rounded to {@code dtype} once (a no-op when it already has it). */
   private Tensor rounded(Tensor t, DType dtype) {
     return t.dtype() == dtype ? t : copy(t, dtype);
@@ -379,16 +380,6 @@ public final class CudaBackend implements Backend {
 
   // ---- attention: from cuBLAS products while a batch entry's scores fit ComposedAttention's budget (on tensor cores in
   // BF16/F16), else fused (attention.cu): the forward; the backward's dq (with Δ and the score gradient), then dk and dv ----
-
-  /** A product in attention's compute dtype: F32 (cuBLAS's accumulator, unrounded) for BF16/F16 operands. */
-  private Tensor attentionProduct(Tensor a, Tensor b) {
-    if (a.dtype() == DType.F32 || a.dtype() == DType.F64) return matmul(a, b);
-    int batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
-    if (k == 0) return Tensor.contiguousView(allocate(DType.F32, batch * m * n), batch, m, n);
-    CudaStorage out = new CudaStorage(DType.F32, device, batch * m * n, allocator);
-    if (out.length() > 0) blas.multiply(gemmReady(a), gemmReady(b), out);
-    return Tensor.contiguousView(out, batch, m, n);
-  }
 
   @Override public Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
     if (ComposedAttention.fits(q.size(1), k.size(1), ComposedAttention.BUDGET)) return composedAttention.forward(q, k, v, bias, scale);
