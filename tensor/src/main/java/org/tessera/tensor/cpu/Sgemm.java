@@ -76,8 +76,9 @@ final class Sgemm {
     // one range for the whole product, where each step was two (B's packing, then the A blocks): at n = 2048 the
     // packing ranges took 5.3 ms on two threads against 2.0 ms on one, and a waiting thread now packs or computes
     Steps steps = new Steps((n + NC - 1) / NC * passes);
+    Operand inPlaceA = a instanceof Operand o && o.colStride == 1 ? o : null; // A's rows read in place: nothing to pack
     Parallel.Body body = (lo, hi) -> {
-      float[] packedA = PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(MR * NR);
+      float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(MR * NR);
       try {
         for (int step = 0, jc = 0; jc < n; jc += NC)
           for (int pc = 0; pc < k; pc += kcMax, step++) {
@@ -92,18 +93,18 @@ final class Sgemm {
               int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
               if (bias != null && pc == 0)
                 for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jc, c, cOffset + i * n + jc, nc);
-              if (a instanceof Operand o && o.colStride == 1) { // A's rows read in place: nothing to pack
+              if (inPlaceA != null) {
                 for (int jr = 0; jr < nc; jr += NR)
                   for (int ir = 0; ir < mc; ir += MR)
-                    tileRows(o, ic + ir, Math.min(MR, mc - ir), pc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
+                    tileRows(inPlaceA, ic + ir, Math.min(MR, mc - ir), pc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
                         Math.min(NR, nc - jr), edge, accumulate);
-                continue;
+              } else {
+                packA(a, ic, mc, pc, kc, packedA);
+                for (int jr = 0; jr < nc; jr += NR)
+                  for (int ir = 0; ir < mc; ir += MR)
+                    tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
+                        Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
               }
-              packA(a, ic, mc, pc, kc, packedA);
-              for (int jr = 0; jr < nc; jr += NR)
-                for (int ir = 0; ir < mc; ir += MR)
-                  tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
-                      Math.min(MR, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
             }
             if (!steps.await(step, COMPUTING, blocks)) return; // the next step packs over this one's B
           }
