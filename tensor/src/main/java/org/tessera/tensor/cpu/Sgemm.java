@@ -305,12 +305,12 @@ final class Sgemm {
     int s = a.rowStride, a0 = a.offset + row0 * s + pc, last = rows - 1;
     boolean whole = rows == MR && cols == NR;
     kernelRows(a.data, a0, a0 + Math.min(1, last) * s, a0 + Math.min(2, last) * s, a0 + Math.min(3, last) * s, a0 + Math.min(4, last) * s,
-        a0 + Math.min(5, last) * s, 1, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, whole && accumulate);
+        a0 + Math.min(5, last) * s, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, whole && accumulate);
     if (!whole) storeEdge(edge, rows, cols, c, co, ldc, accumulate);
   }
 
   /** The top-left rows×cols of a tile computed into {@code edge} (row stride NR), written or added into C. */
-  private static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
+  static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < cols; j++) {
         float v = edge[r * NR + j];
@@ -321,18 +321,12 @@ final class Sgemm {
   /**
    * The register tile: out[at + r·ld + j] (plus its old value when {@code accumulate}) = sum over k of
    * A panel (k, r) · B panel (k, j).
+   * This loop and {@link #kernelRows}'s are written out twice on purpose: C2 removes the loop's bounds checks
+   * only when every index is the loop counter times a constant plus an invariant. One loop with A's step as a
+   * parameter kept six checks and spilled bases to the stack in every iteration: on a core with two full-width FMA
+   * units (Xeon, AVX-512) that ran at about half the speed of this one.
    */
   static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
-    kernelRows(pa, ao, ao + 1, ao + 2, ao + 3, ao + 4, ao + 5, MR, pb, bo, kc, out, at, ld, accumulate);
-  }
-
-  /**
-   * The register tile with A read through six bases and a step: row r's k-th value is {@code xp[a_r + k·step]} —
-   * a packed panel (bases ao .. ao + 5, step MR) or six runs anywhere (step 1: rows of a row-major matrix or of a
-   * padded image, read in place with no packing).
-   */
-  static void kernelRows(float[] xp, int a0, int a1, int a2, int a3, int a4, int a5, int step, float[] pb, int bo, int kc, float[] out, int at,
-      int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {
@@ -351,24 +345,85 @@ final class Sgemm {
     } else {
       c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
     }
-    for (int q = 0, o = 0; q < kc; q++, o += step, bo += NR) {
-      FloatVector b0 = FloatVector.fromArray(F, pb, bo), b1 = FloatVector.fromArray(F, pb, bo + L);
-      FloatVector a = FloatVector.broadcast(F, xp[a0 + o]);
+    for (int q = 0; q < kc; q++) {
+      int a = ao + q * MR, b = bo + q * NR;
+      FloatVector b0 = FloatVector.fromArray(F, pb, b), b1 = FloatVector.fromArray(F, pb, b + L);
+      FloatVector x = FloatVector.broadcast(F, pa[a]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = FloatVector.broadcast(F, pa[a + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = FloatVector.broadcast(F, pa[a + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = FloatVector.broadcast(F, pa[a + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      x = FloatVector.broadcast(F, pa[a + 4]);
+      c40 = b0.fma(x, c40);
+      c41 = b1.fma(x, c41);
+      x = FloatVector.broadcast(F, pa[a + 5]);
+      c50 = b0.fma(x, c50);
+      c51 = b1.fma(x, c51);
+    }
+    c00.intoArray(out, at);
+    c01.intoArray(out, at + L);
+    c10.intoArray(out, r1);
+    c11.intoArray(out, r1 + L);
+    c20.intoArray(out, r2);
+    c21.intoArray(out, r2 + L);
+    c30.intoArray(out, r3);
+    c31.intoArray(out, r3 + L);
+    c40.intoArray(out, r4);
+    c41.intoArray(out, r4 + L);
+    c50.intoArray(out, r5);
+    c51.intoArray(out, r5 + L);
+  }
+
+  /**
+   * The register tile with A's six rows read in place from anywhere in {@code xp}: row r's k-th value is
+   * {@code xp[a_r + k]} (rows of a row-major matrix, or runs of a padded image), no packing.
+   */
+  static void kernelRows(float[] xp, int a0, int a1, int a2, int a3, int a4, int a5, float[] pb, int bo, int kc, float[] out, int at, int ld,
+      boolean accumulate) {
+    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (accumulate) {
+      c00 = FloatVector.fromArray(F, out, at);
+      c01 = FloatVector.fromArray(F, out, at + L);
+      c10 = FloatVector.fromArray(F, out, r1);
+      c11 = FloatVector.fromArray(F, out, r1 + L);
+      c20 = FloatVector.fromArray(F, out, r2);
+      c21 = FloatVector.fromArray(F, out, r2 + L);
+      c30 = FloatVector.fromArray(F, out, r3);
+      c31 = FloatVector.fromArray(F, out, r3 + L);
+      c40 = FloatVector.fromArray(F, out, r4);
+      c41 = FloatVector.fromArray(F, out, r4 + L);
+      c50 = FloatVector.fromArray(F, out, r5);
+      c51 = FloatVector.fromArray(F, out, r5 + L);
+    } else {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+    }
+    for (int q = 0; q < kc; q++) {
+      int b = bo + q * NR;
+      FloatVector b0 = FloatVector.fromArray(F, pb, b), b1 = FloatVector.fromArray(F, pb, b + L);
+      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
       c00 = b0.fma(a, c00);
       c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, xp[a1 + o]);
+      a = FloatVector.broadcast(F, xp[a1 + q]);
       c10 = b0.fma(a, c10);
       c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, xp[a2 + o]);
+      a = FloatVector.broadcast(F, xp[a2 + q]);
       c20 = b0.fma(a, c20);
       c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, xp[a3 + o]);
+      a = FloatVector.broadcast(F, xp[a3 + q]);
       c30 = b0.fma(a, c30);
       c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, xp[a4 + o]);
+      a = FloatVector.broadcast(F, xp[a4 + q]);
       c40 = b0.fma(a, c40);
       c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, xp[a5 + o]);
+      a = FloatVector.broadcast(F, xp[a5 + q]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
     }

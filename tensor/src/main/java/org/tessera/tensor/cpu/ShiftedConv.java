@@ -186,6 +186,6 @@ final class ShiftedConv {
   private static void runs(float[] xp, int[] offset, int ir, int q0, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
     int last = offset.length - 1;
     Sgemm.kernelRows(xp, offset[ir] + q0, offset[Math.min(ir + 1, last)] + q0, offset[Math.min(ir + 2, last)] + q0, offset[Math.min(ir + 3, last)] + q0,
-        offset[Math.min(ir + 4, last)] + q0, offset[Math.min(ir + 5, last)] + q0, 1, pb, bo, kc, out, at, ld, accumulate);
+        offset[Math.min(ir + 4, last)] + q0, offset[Math.min(ir + 5, last)] + q0, pb, bo, kc, out, at, ld, accumulate);
   }
 }
