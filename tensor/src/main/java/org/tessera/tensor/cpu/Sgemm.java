@@ -19,12 +19,22 @@ final class Sgemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
   static final int MR = 6, NR = 2 * L;
-  // k runs in as few equal passes of at most KC_MAX as possible: each pass reads and writes all of C, and C's traffic
-  // cost more than B's micro-panel outgrowing L1 (kc·NR floats, 128 KB at 1024, streamed from L2). Measured on Zen 4
-  // (32 KB L1, 1 MB L2), 2 threads, n = 2048: KC 256 → 158, 512 → 180, 1024 → 190 GFLOP/s. An A block of up to
-  // MC_MAX·kc floats (384 KB) stays in L2.
-  private static final int KC_MAX = 1024, MC_MAX = 16 * MR;
+  private static final int MC_MAX = 16 * MR;
   static final int NC = 32 * NR;
+
+  /**
+   * k runs in as few equal passes of at most {@code kcMax} as possible; A's rows are read in place or packed.
+   * Each pass reads and writes all of C, and a pass of B's micro-panel is kc·NR floats (128 KB at 1024, 32 KB at
+   * 256). On Zen 4 (32 KB L1, 1 MB L2, 512-bit FMA in two halves) C's traffic cost more than B's micro-panel
+   * outgrowing L1 — 2 threads, n = 2048: KC 256 → 158, 512 → 180, 1024 → 190 GFLOP/s — and reading A in place was
+   * 2–6 % faster than packing it. On a Xeon (48 KB L1, 2 MB L2, two full-width FMA units) a micro-panel in L1 counts
+   * more, and the in-place kernel's six row bases spill: packed A with KC 256 against in-place with 1024, 2 threads,
+   * medians of 7–9 interleaved runs: n = 1024 139 vs 124, n = 2048 158 vs 143, ViT-S's products (1576 rows, k = 384
+   * or 1536) 144–182 vs 131–142 GFLOP/s. An A block of up to MC_MAX·kc floats stays in L2.
+   */
+  record Blocking(int kcMax, boolean inPlaceA) {}
+
+  static final Blocking ZEN = new Blocking(1024, true), XEON = new Blocking(256, false), TUNED = CpuVendor.INTEL ? XEON : ZEN;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch(), EDGE = new ThreadScratch();
   // rows of an operand that is not a strided matrix, gathered whole before packing (one call per row, not per panel)
   private static final ThreadScratch GATHERED = new ThreadScratch();
@@ -59,13 +69,18 @@ final class Sgemm {
    * just before its first tiles accumulate onto them, so the bias costs no pass of its own over C.
    */
   static void multiply(int m, int n, int k, Rows a, Rows b, float[] bias, float[] c, int cOffset, boolean parallel) {
+    multiply(TUNED, m, n, k, a, b, bias, c, cOffset, parallel);
+  }
+
+  /** {@link #multiply(int, int, int, Rows, Rows, float[], float[], int, boolean)} with the given blocking (tests run every one). */
+  static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] c, int cOffset, boolean parallel) {
     if (k == 0) {
       for (int i = 0; i < m; i++)
         if (bias == null) java.util.Arrays.fill(c, cOffset + i * n, cOffset + (i + 1) * n, 0f);
         else System.arraycopy(bias, 0, c, cOffset + i * n, n);
       return;
     }
-    int passes = (k + KC_MAX - 1) / KC_MAX, kcMax = (k + passes - 1) / passes;
+    int passes = (k + blocking.kcMax - 1) / blocking.kcMax, kcMax = (k + passes - 1) / passes;
     float[] packedB = PACKED_B.get(kcMax * roundUp(Math.min(n, NC), NR));
     // A blocks of equal size, a whole number of them per worker, claimed one at a time: with no disturbance every
     // worker takes the same share; a worker the VM or the JIT holds up leaves its blocks to the others
@@ -76,7 +91,7 @@ final class Sgemm {
     // one range for the whole product, where each step was two (B's packing, then the A blocks): at n = 2048 the
     // packing ranges took 5.3 ms on two threads against 2.0 ms on one, and a waiting thread now packs or computes
     Steps steps = new Steps((n + NC - 1) / NC * passes);
-    Operand inPlaceA = a instanceof Operand o && o.colStride == 1 ? o : null; // A's rows read in place: nothing to pack
+    Operand inPlaceA = blocking.inPlaceA && a instanceof Operand o && o.colStride == 1 ? o : null; // A's rows read in place: nothing to pack
     Parallel.Body body = (lo, hi) -> {
       float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(MR * NR);
       try {

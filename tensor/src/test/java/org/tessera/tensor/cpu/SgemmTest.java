@@ -19,19 +19,24 @@ class SgemmTest {
     Stream<Arguments> edges = IntStream.rangeClosed(1, 2 * Sgemm.MR + 1)
         .boxed().flatMap(m -> IntStream.of(1, nr - 1, nr, nr + 1, 2 * nr + 3).mapToObj(n -> Arguments.of(m, n, 7, false, false)));
     Stream<Arguments> layouts = Stream.of(
-        Arguments.of(13, 37, 1100, true, false), // K in two passes of 550: the second accumulates
-        Arguments.of(19, 70, 2500, false, false), // three passes of 834, 834, 832 over whole and edge tiles
+        Arguments.of(13, 37, 1100, true, false), // K in two passes of 550 (five of 220 on a Xeon): later ones accumulate
+        Arguments.of(19, 70, 2500, false, false), // three passes of 834, 834, 832 (ten of 250) over whole and edge tiles
         Arguments.of(29, 19, 64, false, true),
         Arguments.of(101, 70, 33, true, true),
         Arguments.of(200, 1100, 20, false, false), // N crosses the NC block
         Arguments.of(300, 1100, 1030, false, true), // four steps (two column blocks × two k passes), six A blocks each
         Arguments.of(5, 5, 0, false, false));
-    return Stream.concat(edges, layouts);
+    // every blocking on every machine: Zen's reads A in place, the Xeon's packs it
+    return Stream.concat(edges, layouts).flatMap(args -> Stream.of(Sgemm.ZEN, Sgemm.XEON).map(blocking -> {
+      Object[] with = java.util.Arrays.copyOf(args.get(), 6);
+      with[5] = blocking;
+      return Arguments.of(with);
+    }));
   }
 
-  @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
+  @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} {5}")
   @MethodSource("shapes")
-  void agreesWithTheScalarTwin(int m, int n, int k, boolean transA, boolean transB) {
+  void agreesWithTheScalarTwin(int m, int n, int k, boolean transA, boolean transB, Sgemm.Blocking blocking) {
     Generator gen = new Generator(m * 1000L + n * 10L + k);
     float[] a = new float[m * k + 3], b = new float[k * n + 5];
     for (int i = 0; i < a.length; i++) a[i] = (float) gen.nextGaussian();
@@ -41,7 +46,7 @@ class SgemmTest {
     Sgemm.Operand B = transB ? new Sgemm.Operand(b, 5, 1, k) : new Sgemm.Operand(b, 5, n, 1);
     float[] c = new float[m * n + 2];
     c[0] = c[c.length - 1] = 42; // untouched guards around the output
-    Sgemm.multiply(m, n, k, A, B, c, 1, true);
+    Sgemm.multiply(blocking, m, n, k, A, B, null, c, 1, true);
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) {
         double want = 0;
@@ -93,9 +98,9 @@ class SgemmTest {
   }
 
   /** The bias seeds each block's rows of C: one k pass, several (the later ones accumulate), N across the NC block, k = 0. */
-  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @ParameterizedTest(name = "m={0} n={1} k={2} {3}")
   @MethodSource("biasShapes")
-  void theBiasIsAddedToEveryRow(int m, int n, int k) {
+  void theBiasIsAddedToEveryRow(int m, int n, int k, Sgemm.Blocking blocking) {
     Generator gen = new Generator(m + 7L * n + 13L * k);
     float[] a = new float[m * k], b = new float[k * n], bias = new float[n];
     for (int i = 0; i < a.length; i++) a[i] = (float) gen.nextGaussian();
@@ -103,7 +108,7 @@ class SgemmTest {
     for (int j = 0; j < n; j++) bias[j] = (float) gen.nextGaussian();
     float[] c = new float[m * n];
     java.util.Arrays.fill(c, 42); // C's old contents must not leak into the result
-    Sgemm.multiply(m, n, k, new Sgemm.Operand(a, 0, k, 1), new Sgemm.Operand(b, 0, n, 1), bias, c, 0, true);
+    Sgemm.multiply(blocking, m, n, k, new Sgemm.Operand(a, 0, k, 1), new Sgemm.Operand(b, 0, n, 1), bias, c, 0, true);
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) {
         double want = bias[j];
@@ -113,7 +118,8 @@ class SgemmTest {
   }
 
   static Stream<Arguments> biasShapes() {
-    return Stream.of(Arguments.of(13, 37, 20), Arguments.of(19, 70, 1100), Arguments.of(200, 1100, 9), Arguments.of(5, 33, 0));
+    return Stream.of(Sgemm.ZEN, Sgemm.XEON).flatMap(blocking -> Stream.of(Arguments.of(13, 37, 20, blocking), Arguments.of(19, 70, 1100, blocking),
+        Arguments.of(200, 1100, 9, blocking), Arguments.of(5, 33, 0, blocking)));
   }
 
   /** A thread that fails mid-product ends it with its own error; the other stops waiting for the items it claimed. */
