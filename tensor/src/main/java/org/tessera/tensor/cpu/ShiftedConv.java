@@ -1,6 +1,7 @@
 package org.tessera.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.tensor.ConvGeometry;
 
@@ -8,8 +9,9 @@ import org.tessera.tensor.ConvGeometry;
  * Stride-1 2-D convolution without im2col. Copy the input once with its padding (Hp × Wp per channel); then the row
  * (c, ki, kj) of the unfolded input, on the padded width, is one contiguous run of the copy starting at
  * {@code c·Hp·Wp + ki·dh·Wp + kj·dw}, and output position (oh, ow) reads it at column {@code oh·Wp + ow}. A 32-wide
- * strip of output positions, which may span output rows, is then two vector copies per unfolded row and output row
- * it touches, through tables of row offsets and runs: no gather, no padding branches, no wasted columns.
+ * strip of output positions, which may span output rows, is then two vector loads per unfolded row (masked and
+ * blended where an output row ends inside a vector), through tables of row offsets and segments: no gather, no
+ * padding branches, no wasted columns.
  * The input gradient of a stride-1 convolution is itself one (of the output gradient, padded by (k − 1)·d − p,
  * with the kernel flipped and its channel dims swapped), and the weight gradient multiplies the same contiguous
  * rows by the output gradient laid out on the padded width (zero in the Wp − outW columns past each output row).
@@ -26,6 +28,54 @@ final class ShiftedConv {
       EDGE = new ThreadScratch();
 
   private ShiftedConv() {}
+
+  /**
+   * Where each strip of NR output positions reads the padded copy: vector v (of two) of strip s, for unfolded row q,
+   * is the blend of masked loads {@code xp[rowOffset[q] + offset[i] ..]} (the lanes of {@code mask[i]}) for i in
+   * [first[2s + v], first[2s + v + 1]): one load for a vector inside one output row, one per output row it touches
+   * otherwise; lanes past the last position stay zero.
+   */
+  private record Segments(int[] first, int[] offset, long[] mask) {
+    private static final long ALL = (1L << L) - 1;
+
+    static Segments of(Plan plan) {
+      int positions = plan.outH * plan.outW, vectors = 2 * ((positions + NR - 1) / NR);
+      int[] first = new int[vectors + 1];
+      java.util.List<long[]> found = new java.util.ArrayList<>();
+      for (int vec = 0; vec < vectors; vec++) {
+        first[vec] = found.size();
+        int c0 = vec * L, c1 = Math.min(positions, c0 + L);
+        for (int p = c0; p < c1; ) {
+          int oh = p / plan.outW, ow = p % plan.outW, run = Math.min(plan.outW - ow, c1 - p);
+          // lane j holds position c0 + j: at padded column oh·Wp + ow for j = p − c0; never negative: oh·(Wp − outW) + c0
+          found.add(new long[] {oh * plan.wp + ow - (p - c0), ((1L << run) - 1) << (p - c0)});
+          p += run;
+        }
+      }
+      first[vectors] = found.size();
+      return new Segments(first, found.stream().mapToInt(f -> (int) f[0]).toArray(), found.stream().mapToLong(f -> f[1]).toArray());
+    }
+
+    /** Rows pc .. pc + kcc of strip s into {@code strip} (row q at q·NR). */
+    void copy(float[] xp, int[] rowOffset, int pc, int kcc, int s, float[] strip) {
+      for (int v = 0; v < 2; v++) {
+        int f = first[2 * s + v], e = first[2 * s + v + 1];
+        if (e - f == 1 && mask[f] == ALL) { // the common case: one load, one store per row
+          int off = offset[f];
+          for (int q = 0; q < kcc; q++) FloatVector.fromArray(F, xp, rowOffset[pc + q] + off).intoArray(strip, q * NR + v * L);
+          continue;
+        }
+        for (int q = 0; q < kcc; q++) {
+          FloatVector lanes = FloatVector.zero(F);
+          for (int i = f, row = rowOffset[pc + q]; i < e; i++) {
+            VectorMask<Float> m = VectorMask.fromLong(F, mask[i]);
+            lanes = lanes.blend(FloatVector.fromArray(F, xp, row + offset[i], m), m);
+          }
+          lanes.intoArray(strip, q * NR + v * L);
+        }
+      }
+    }
+  }
 
   /** Whether the geometry is a 2-D stride-1 convolution whose output has the usual size (not a cropped transposed one). */
   static boolean applies(ConvGeometry g) {
@@ -55,18 +105,23 @@ final class ShiftedConv {
       return hp * wp;
     }
 
-    /** Floats of the padded copy, with a tail: a strip's whole-vector reads past the last output position stay inside. */
+    /** Floats of the padded copy, with a tail: a strip's whole-vector (masked) reads past the last output position stay inside. */
     int paddedLength() {
       return channels * plane() + wp + NR;
     }
 
-    /** This thread's padded copy of the planes of {@code x} from {@code base}: zero padding and a zero tail. */
-    float[] pad(float[] x, int base) {
-      int length = paddedLength();
+    /** This thread's padded copy of the planes of {@code x} from {@code base}: zero padding and a zero tail; planes split over the workers when {@code parallel}. */
+    float[] pad(float[] x, int base, boolean parallel) {
+      int length = paddedLength(), plane = plane();
       float[] xp = PADDED.get(length);
-      java.util.Arrays.fill(xp, 0, length, 0f);
-      for (int c = 0; c < channels; c++)
-        for (int i = 0; i < inH; i++) System.arraycopy(x, base + (c * inH + i) * inW, xp, c * plane() + (i + ph) * wp + pw, inW);
+      java.util.Arrays.fill(xp, channels * plane, length, 0f);
+      Parallel.Body planes = (lo, hi) -> {
+        java.util.Arrays.fill(xp, lo * plane, hi * plane, 0f);
+        for (int c = lo; c < hi; c++)
+          for (int i = 0; i < inH; i++) System.arraycopy(x, base + (c * inH + i) * inW, xp, c * plane + (i + ph) * wp + pw, inW);
+      };
+      if (parallel) Parallel.range(channels, 16, planes);
+      else planes.run(0, channels);
       return xp;
     }
   }
@@ -75,7 +130,7 @@ final class ShiftedConv {
   static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
     float[][] packed = new float[groups][];
-    for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * k, mg, k);
+    for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * k, mg, k, 1, 0, k, 1);
     Plan plan = plan(g, cinG);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
@@ -88,13 +143,8 @@ final class ShiftedConv {
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int cinG = cin / groups, mg = cout / groups, kh = g.kernel()[0], kw = g.kernel()[1], kk = kh * kw, k = mg * kk;
     float[][] packed = new float[groups][];
-    for (int gr = 0; gr < groups; gr++) {
-      float[] flipped = new float[cinG * k]; // (Cin/G, Cout/G, kh, kw), reversed in both spatial dims
-      for (int o = 0; o < mg; o++)
-        for (int c = 0; c < cinG; c++)
-          for (int t = 0, from = ((gr * mg + o) * cinG + c) * kk; t < kk; t++) flipped[(c * mg + o) * kk + kk - 1 - t] = w[from + t];
-      packed[gr] = packRows(flipped, 0, cinG, k);
-    }
+    // rows c, columns (o, t) of w flipped and transposed, (Cin/G, Cout/G, kh, kw) reversed in both spatial dims: w[o][c][kk − 1 − t]
+    for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1);
     int dh = g.dilation()[0], dw = g.dilation()[1];
     Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
     int in = g.inSize(), out = g.outSize();
@@ -118,7 +168,7 @@ final class ShiftedConv {
    * against 100 GFLOP/s). Row panels are split over the workers when {@code parallel}.
    */
   static void addWeightProduct(Plan plan, float[] x, int xBase, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
-    float[] xp = plan.pad(x, xBase);
+    float[] xp = plan.pad(x, xBase, parallel);
     int rows = plan.rowOffset.length, cols = plan.columns, width = Sgemm.roundUp(m, NR), panels = width / NR;
     float[] packedDy = packColumns(plan, dy, dyBase, m), product = OUT.get(Sgemm.roundUp(rows, MR) * width);
     int passes = (cols + KC_WEIGHT - 1) / KC_WEIGHT, kc = (cols + passes - 1) / passes;
@@ -157,40 +207,17 @@ final class ShiftedConv {
    * Strips are split over the workers when {@code parallel}.
    */
   private static void convolve(Plan plan, float[] x, int xBase, float[] packed, int m, float[] y, int yBase, boolean parallel) {
-    float[] xp = plan.pad(x, xBase);
+    float[] xp = plan.pad(x, xBase, parallel);
     int k = plan.rowOffset.length, positions = plan.outH * plan.outW, strips = (positions + NR - 1) / NR, rows = Sgemm.roundUp(m, MR);
     int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
-    // each strip of NR output positions as runs along output rows: run t of strip s reads from padded column src[t] into strip column dst[t]
-    int[] first = new int[strips + 1];
-    int runCount = 0;
-    for (int s = 0; s < strips; s++) {
-      first[s] = runCount;
-      int p0 = s * NR, end = Math.min(positions, p0 + NR);
-      runCount += (end - 1) / plan.outW - p0 / plan.outW + 1;
-    }
-    first[strips] = runCount;
-    int[] src = new int[runCount], dst = new int[runCount];
-    for (int s = 0, t = 0; s < strips; s++)
-      for (int p = s * NR, end = Math.min(positions, p + NR); p < end; t++) {
-        int oh = p / plan.outW, ow = p % plan.outW;
-        src[t] = oh * plan.wp + ow;
-        dst[t] = p - s * NR;
-        p += plan.outW - ow;
-      }
+    Segments segments = Segments.of(plan);
     Parallel.Body body = (lo, hi) -> {
-      float[] strip = STRIP.get(kc * NR + NR), edge = EDGE.get(MR * NR);
+      float[] strip = STRIP.get(kc * NR), edge = EDGE.get(MR * NR);
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
         boolean accumulate = pc > 0;
         for (int s = lo; s < hi; s++) {
-          // each run copies a whole NR-wide row and the next run overwrites its tail: two vectors per run, no masks
-          for (int q = 0; q < kcc; q++) {
-            int from = plan.rowOffset[pc + q];
-            for (int t = first[s]; t < first[s + 1]; t++) {
-              FloatVector.fromArray(F, xp, from + src[t]).intoArray(strip, q * NR + dst[t]);
-              FloatVector.fromArray(F, xp, from + src[t] + L).intoArray(strip, q * NR + dst[t] + L);
-            }
-          }
+          segments.copy(xp, plan.rowOffset, pc, kcc, s, strip);
           int cols = Math.min(NR, positions - s * NR);
           for (int ir = 0; ir < rows; ir += MR) {
             int at = yBase + ir * positions + s * NR;
@@ -208,11 +235,19 @@ final class ShiftedConv {
     else body.run(0, strips);
   }
 
-  /** Rows {@code from ..} of a row-major (rows × k) matrix as MR-high panels (panel p: for each k its MR values), zero past {@code rows}. */
-  private static float[] packRows(float[] a, int from, int rows, int k) {
+  /**
+   * A (rows × outer·inner) matrix read through strides as MR-high panels (panel p: for each column its MR values),
+   * zero past {@code rows}: element (r, u·inner + v) is {@code a[base + r·rowStride + u·outerStride + v·innerStride]}.
+   * Panels are split over the workers (packing megabytes of weights on one thread cost 3 % of a convolution).
+   */
+  private static float[] packRows(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride) {
+    int k = outer * inner;
     float[] out = new float[Sgemm.roundUp(rows, MR) * k];
-    for (int r = 0; r < rows; r++)
-      for (int q = 0, src = from + r * k, at = (r / MR) * MR * k + r % MR; q < k; q++, at += MR) out[at] = a[src + q];
+    Parallel.range((rows + MR - 1) / MR, 8, (lo, hi) -> {
+      for (int r = lo * MR; r < Math.min(rows, hi * MR); r++)
+        for (int u = 0, at = (r / MR) * MR * k + r % MR; u < outer; u++)
+          for (int v = 0, src = base + r * rowStride + u * outerStride; v < inner; v++, src += innerStride, at += MR) out[at] = a[src];
+    });
     return out;
   }
 
