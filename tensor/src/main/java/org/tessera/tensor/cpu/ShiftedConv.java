@@ -170,7 +170,7 @@ final class ShiftedConv {
   static void addWeightProduct(Plan plan, float[] x, int xBase, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
     int rows = plan.rowOffset.length, cols = plan.columns, width = Sgemm.roundUp(m, NR), panels = width / NR;
-    float[] packedDy = packColumns(plan, dy, dyBase, m), product = OUT.get(Sgemm.roundUp(rows, MR) * width);
+    float[] packedDy = packColumns(plan, dy, dyBase, m, parallel), product = OUT.get(Sgemm.roundUp(rows, MR) * width);
     int passes = (cols + KC_WEIGHT - 1) / KC_WEIGHT, kc = (cols + passes - 1) / passes;
     Parallel.Body body = (lo, hi) -> {
       for (int pc = 0; pc < cols; pc += kc) {
@@ -183,20 +183,31 @@ final class ShiftedConv {
     int rowPanels = (rows + MR - 1) / MR;
     if (parallel) Parallel.range(rowPanels, 4, body);
     else body.run(0, rowPanels);
-    for (int o = 0; o < m; o++)
-      for (int r = 0, at = dwBase + o * rows; r < rows; r++) dw[at + r] += product[r * width + o];
+    Parallel.Body transposeAdd = (lo, hi) -> {
+      for (int o = lo; o < hi; o++)
+        for (int r = 0, at = dwBase + o * rows; r < rows; r++) dw[at + r] += product[r * width + o];
+    };
+    if (parallel) Parallel.range(m, 16, transposeAdd);
+    else transposeAdd.run(0, m);
   }
 
-  /** dy's m planes, laid out on the padded width (zero in the discarded columns), as NR-wide panels of dyᵀ: panel p, row q, column t at (p·cols + q)·NR + t. */
-  private static float[] packColumns(Plan plan, float[] dy, int dyBase, int m) {
-    int cols = plan.columns, length = (m + NR - 1) / NR * cols * NR;
-    float[] packed = PACKED_DY.get(length);
-    java.util.Arrays.fill(packed, 0, length, 0f);
-    for (int o = 0; o < m; o++) {
-      int at = (o / NR) * cols * NR + o % NR;
-      for (int i = 0; i < plan.outH; i++)
-        for (int j = 0, q = i * plan.wp, from = dyBase + (o * plan.outH + i) * plan.outW; j < plan.outW; j++) packed[at + (q + j) * NR] = dy[from + j];
-    }
+  /**
+   * dy's m planes, laid out on the padded width (zero in the discarded columns), as NR-wide panels of dyᵀ: panel p,
+   * row q, column t at (p·cols + q)·NR + t; panels split over the workers when {@code parallel}.
+   */
+  private static float[] packColumns(Plan plan, float[] dy, int dyBase, int m, boolean parallel) {
+    int cols = plan.columns, panels = (m + NR - 1) / NR;
+    float[] packed = PACKED_DY.get(panels * cols * NR);
+    Parallel.Body panel = (lo, hi) -> {
+      java.util.Arrays.fill(packed, lo * cols * NR, hi * cols * NR, 0f);
+      for (int o = lo * NR; o < Math.min(m, hi * NR); o++) {
+        int at = (o / NR) * cols * NR + o % NR;
+        for (int i = 0; i < plan.outH; i++)
+          for (int j = 0, q = i * plan.wp, from = dyBase + (o * plan.outH + i) * plan.outW; j < plan.outW; j++) packed[at + (q + j) * NR] = dy[from + j];
+      }
+    };
+    if (parallel) Parallel.range(panels, 1, panel);
+    else panel.run(0, panels);
     return packed;
   }
 
