@@ -35,7 +35,9 @@ final class Sgemm {
   record Blocking(int kcMax, boolean inPlaceA) {}
 
   static final Blocking ZEN = new Blocking(1024, true), XEON = new Blocking(256, false), TUNED = CpuVendor.INTEL ? XEON : ZEN;
-  private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch(), EDGE = new ThreadScratch();
+  private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch();
+  // a tile at C's edge (MR × NR), computed here and then stored with storeEdge; ShiftedConv's edge tiles use it too
+  static final ThreadScratch EDGE = new ThreadScratch();
   // rows of an operand that is not a strided matrix, gathered whole before packing (one call per row, not per panel)
   private static final ThreadScratch GATHERED = new ThreadScratch();
 

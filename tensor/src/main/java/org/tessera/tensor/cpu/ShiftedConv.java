@@ -22,10 +22,10 @@ final class ShiftedConv {
   // k in passes of at most these. The convolution's: a pass of a strip (kc·NR floats, 32 KB) stays in L1 while the
   // kernel rows' pass (Cout·kc) stays in L2. The weight gradient's: a pass of the packed dyᵀ (Cout·kc floats) stays in
   // L2 while every row panel of the unfolded input runs over it. Measured on a 2-core Xeon (DPT fusion, 3×3 256→256
-  // on 56×56, interleaved): whole k at once 93 → 110 GFLOP/s forward; weight gradient 77 → 100 after the reorder.
+  // on 56×56, interleaved): the forward's passes of 128, 256, 512 or all of k ran level (256 a shade ahead); the weight
+  // gradient went from 77 to 100 GFLOP/s with its passes outermost.
   private static final int KC_CONVOLVE = 256, KC_WEIGHT = 512;
-  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), STRIP = new ThreadScratch(), PACKED_DY = new ThreadScratch(),
-      EDGE = new ThreadScratch();
+  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), STRIP = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
   private ShiftedConv() {}
 
@@ -132,10 +132,11 @@ final class ShiftedConv {
     float[][] packed = new float[groups][];
     for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * k, mg, k, 1, 0, k, 1);
     Plan plan = plan(g, cinG);
+    Segments segments = Segments.of(plan);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, x, (image * cin + gr * cinG) * in, packed[gr], mg, y, (image * cout + gr * mg) * out, parallel);
+        convolve(plan, segments, x, (image * cin + gr * cinG) * in, packed[gr], mg, y, (image * cout + gr * mg) * out, parallel);
     });
   }
 
@@ -147,10 +148,11 @@ final class ShiftedConv {
     for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1);
     int dh = g.dilation()[0], dw = g.dilation()[1];
     Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
+    Segments segments = Segments.of(plan);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, dy, (image * cout + gr * mg) * out, packed[gr], cinG, dx, (image * cin + gr * cinG) * in, parallel);
+        convolve(plan, segments, dy, (image * cout + gr * mg) * out, packed[gr], cinG, dx, (image * cin + gr * cinG) * in, parallel);
     });
   }
 
@@ -214,16 +216,15 @@ final class ShiftedConv {
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
    * ({@code m} outputs, zero-padded to MR) into {@code m} planes of y (from {@code yBase}): for each pass over k, each
-   * strip is copied once and every row tile accumulates into y in place (tiles at y's edges through a buffer).
+   * strip is copied once (through the plan's segments) and every row tile accumulates into y in place (tiles at y's edges through a buffer).
    * Strips are split over the workers when {@code parallel}.
    */
-  private static void convolve(Plan plan, float[] x, int xBase, float[] packed, int m, float[] y, int yBase, boolean parallel) {
+  private static void convolve(Plan plan, Segments segments, float[] x, int xBase, float[] packed, int m, float[] y, int yBase, boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
     int k = plan.rowOffset.length, positions = plan.outH * plan.outW, strips = (positions + NR - 1) / NR, rows = Sgemm.roundUp(m, MR);
     int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
-    Segments segments = Segments.of(plan);
     Parallel.Body body = (lo, hi) -> {
-      float[] strip = STRIP.get(kc * NR), edge = EDGE.get(MR * NR);
+      float[] strip = STRIP.get(kc * NR), edge = Sgemm.EDGE.get(MR * NR);
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
         boolean accumulate = pc > 0;
