@@ -169,10 +169,10 @@ final class ConvKernels {
     void run(int image, boolean parallel);
   }
 
-  /** One image per worker when there are enough images; otherwise images in turn, each product split over the workers. */
+  /** Images claimed one at a time by the workers when there are enough; otherwise images in turn, each split over the workers. */
   static void perImage(int batch, ImageTask task) {
     if (batch >= Parallel.THREADS) {
-      Parallel.range(batch, 1, (lo, hi) -> {
+      Parallel.shared(batch, 1, (lo, hi) -> {
         for (int image = lo; image < hi; image++) task.run(image, false);
       });
     } else {

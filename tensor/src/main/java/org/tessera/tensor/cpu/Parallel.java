@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one way kernels use threads: a range is cut into at most one piece per core, the calling thread runs pieces
- * itself, and {@code THREADS − 1} resident workers take the others. One range runs at a time: a range started while
+ * The one way kernels use threads: a range is cut into pieces (at most one per core, or pieces of a given size that
+ * the threads claim one at a time), the calling thread runs pieces itself, and {@code THREADS − 1} resident workers
+ * take the others. One range runs at a time: a range started while
  * another runs (an op within an op, or an op on another thread such as a data loader) runs its pieces one after
  * another on its calling thread, so nothing oversubscribes the cores and the pieces, and so the results, are the
  * same either way.
@@ -47,7 +48,20 @@ public final class Parallel {
    * thread, and returns when all are done. An exception thrown by a piece is rethrown here after the others finish.
    */
   public static void range(int n, int grain, Body body) {
-    int pieces = (int) Math.min(THREADS, Math.max(1, (long) n / Math.max(1, grain)));
+    run(n, (int) Math.min(THREADS, Math.max(1, (long) n / Math.max(1, grain))), body);
+  }
+
+  /**
+   * Runs {@code body} over [0, n) in {@code ceil(n / size)} contiguous pieces of about {@code size} items, claimed
+   * one at a time by the threads, and returns when all are done. Where {@link #range} gives each thread a fixed
+   * share, here a thread that the VM or the host slows down takes fewer pieces and the others take more. The pieces
+   * do not depend on the thread count, so neither does the result.
+   */
+  public static void shared(int n, int size, Body body) {
+    run(n, (int) Math.max(1, ((long) n + Math.max(1, size) - 1) / Math.max(1, size)), body);
+  }
+
+  private static void run(int n, int pieces, Body body) {
     Thread me = Thread.currentThread();
     if (pieces <= 1 || me instanceof Worker || owner == me || !BUSY.compareAndSet(false, true)) {
       // the same pieces, one after another: a body's result (partial sums per piece) must not depend on whether

@@ -2,6 +2,7 @@ package org.tessera.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,35 @@ class ParallelTest {
       });
       for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
     }
+  }
+
+  @Test
+  void sharedPiecesCoverEveryIndexOnceInPiecesOfAboutTheSize() {
+    for (int[] c : new int[][] {{0, 4}, {1, 4}, {7, 4}, {98, 4}, {384, 16}, {100_003, 1000}, {5, 100}}) {
+      int n = c[0], size = c[1], pieces = (n + size - 1) / size; // n = 0: no piece at all
+      AtomicIntegerArray hits = new AtomicIntegerArray(n);
+      List<Integer> lengths = java.util.Collections.synchronizedList(new ArrayList<>());
+      Parallel.shared(n, size, (lo, hi) -> {
+        lengths.add(hi - lo);
+        for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
+      });
+      for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+      assertEquals(pieces, lengths.size(), n + " in pieces of " + size);
+      for (int length : lengths) assertTrue(length >= n / pieces && length <= (n + pieces - 1) / pieces, "piece of " + length);
+    }
+  }
+
+  @Test
+  void sharedPiecesAreTheSameWhenThePoolIsBusy() {
+    List<String> free = java.util.Collections.synchronizedList(new ArrayList<>()), nested = java.util.Collections.synchronizedList(new ArrayList<>());
+    Parallel.shared(98, 4, (lo, hi) -> free.add(lo + ".." + hi));
+    Parallel.range(2, 1, (lo, hi) -> {
+      if (lo == 0) Parallel.shared(98, 4, (l2, h2) -> nested.add(l2 + ".." + h2));
+    });
+    java.util.Collections.sort(free);
+    java.util.Collections.sort(nested);
+    assertEquals(free, nested);
+    assertEquals(25, nested.size());
   }
 
   @Test
