@@ -26,7 +26,7 @@ interface ConvolutionTable extends TensorOps {
     ConvGeometry geom = ConvGeometry.of(op, spatial(x), spatial(weight), stride, padding, dilation);
     Tensor out;
     try (var scope = GradMode.noGrad()) {
-      out = addBias(x.backend().convForward(x, weight, geom, groups), bias);
+      out = x.backend().convForward(x, weight, bias, geom, groups);
     }
     return record(op, out, of(x, weight, bias), of(x, weight), g -> of(
         x.requiresGrad() ? g.backend().convInputGrad(g, weight, geom, groups, x.size(1)) : null,

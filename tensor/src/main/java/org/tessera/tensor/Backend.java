@@ -56,6 +56,16 @@ public interface Backend {
    */
   Tensor convForward(Tensor x, Tensor w, ConvGeometry g, int groups);
 
+  /** {@link #convForward} plus bias (Cout), or none when null, at every output position; a backend may fuse the add. */
+  default Tensor convForward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, int groups) {
+    Tensor y = convForward(x, w, g, groups);
+    if (bias == null) return y;
+    int[] view = new int[y.dim()];
+    java.util.Arrays.fill(view, 1);
+    view[1] = bias.size(0);
+    return y.add(bias.reshape(view));
+  }
+
   /** The gradient (N, Cin, *g.in) of a convolution's input from dy (N, Cout, *g.out) and w (Cout, Cin/groups, *g.kernel). */
   Tensor convInputGrad(Tensor dy, Tensor w, ConvGeometry g, int groups, int inChannels);
 

@@ -72,14 +72,14 @@ final class ConvKernels {
     }
   }
 
-  /** y (N, Cout, L) from x (N, Cin, in) and w (Cout, Cin/G, K). */
-  static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
+  /** y (N, Cout, L) from x (N, Cin, in), w (Cout, Cin/G, K) and bias (Cout, or null: none). */
+  static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
     if (PatchConv.applies(g, groups)) {
-      PatchConv.forward(x, w, y, batch, cin, cout, g);
+      PatchConv.forward(x, w, bias, y, batch, cin, cout, g);
       return;
     }
     if (ShiftedConv.applies(g)) {
-      ShiftedConv.forward(x, w, y, batch, cin, cout, groups, g);
+      ShiftedConv.forward(x, w, bias, y, batch, cin, cout, groups, g);
       return;
     }
     int k = g.kernelSize(), l = g.outSize(), in = g.inSize(), cinG = cin / groups, mg = cout / groups, kg = cinG * k;
@@ -88,6 +88,9 @@ final class ConvKernels {
       for (int gr = 0; gr < groups; gr++)
         Sgemm.multiply(mg, l, kg, new Sgemm.Operand(w, gr * mg * kg, kg, 1), windows(x, (image * cin + gr * cinG) * in, g, src), y,
             (image * cout + gr * mg) * l, parallel);
+      if (bias != null) // the image's planes were just written: added while they are still in cache
+        for (int o = 0; o < cout; o++)
+          for (int j = 0, at = (image * cout + o) * l; j < l; j++) y[at + j] += bias[o];
     });
   }
 

@@ -24,14 +24,14 @@ final class PatchConv {
     return true;
   }
 
-  /** y (N, Cout, outH, outW) from x (N, Cin, H, W) and w (Cout, Cin, kh, kw). */
-  static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, ConvGeometry g) {
+  /** y (N, Cout, outH, outW) from x (N, Cin, H, W), w (Cout, Cin, kh, kw) and bias (Cout, or null). */
+  static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
     float[] patches = PATCHES.get(rows * k), out = ROWS.get(cout * rows);
     gather(x, batch, cin, g, patches);
     // W·Pᵀ (Cout × N·L): each image's output plane of a channel is then one run of L values
     Sgemm.multiply(cout, rows, k, new Sgemm.Operand(w, 0, k, 1), new Sgemm.Operand(patches, 0, 1, k), out, 0, true);
-    copyRuns(y, out, batch, cout, l, false);
+    copyRuns(y, out, batch, cout, l, bias);
   }
 
   /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
@@ -52,19 +52,26 @@ final class PatchConv {
 
   /** dy (N, Cout, L) as Cout × N·L, one run of L values per image and channel: the output gradient of every patch of a channel in a row. */
   private static float[] channelMajor(float[] dy, int batch, int cout, int l) {
-    float[] out = ROWS.get(cout * batch * l);
-    copyRuns(dy, out, batch, cout, l, true);
+    int rows = batch * l;
+    float[] out = ROWS.get(cout * rows);
+    Parallel.range(batch * cout, 16, (lo, hi) -> {
+      for (int i = lo; i < hi; i++) System.arraycopy(dy, i * l, out, (i % cout) * rows + (i / cout) * l, l);
+    });
     return out;
   }
 
-  /** Between (N, Cout, L) and Cout × N·L, one array copy per image and channel, in the direction asked. */
-  private static void copyRuns(float[] nchw, float[] channelMajor, int batch, int cout, int l, boolean toChannelMajor) {
+  /** Cout × N·L into (N, Cout, L), one run of L values per image and channel, plus the channel's bias when there is one. */
+  private static void copyRuns(float[] nchw, float[] channelMajor, int batch, int cout, int l, float[] bias) {
     int rows = batch * l;
     Parallel.range(batch * cout, 16, (lo, hi) -> {
       for (int i = lo; i < hi; i++) {
         int at = (i % cout) * rows + (i / cout) * l;
-        if (toChannelMajor) System.arraycopy(nchw, i * l, channelMajor, at, l);
-        else System.arraycopy(channelMajor, at, nchw, i * l, l);
+        if (bias == null) {
+          System.arraycopy(channelMajor, at, nchw, i * l, l);
+          continue;
+        }
+        float b = bias[i % cout];
+        for (int j = 0; j < l; j++) nchw[i * l + j] = channelMajor[at + j] + b;
       }
     });
   }

@@ -132,8 +132,8 @@ final class ShiftedConv {
     }
   }
 
-  /** y (N, Cout, outH, outW) from x (N, Cin, H, W) and w (Cout, Cin/G, kh, kw). */
-  static void forward(float[] x, float[] w, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
+  /** y (N, Cout, outH, outW) from x (N, Cin, H, W), w (Cout, Cin/G, kh, kw) and bias (Cout, or null). */
+  static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g) {
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
     float[][] packed = new float[groups][];
     for (int gr = 0; gr < groups; gr++) packed[gr] = packRows(w, gr * mg * k, mg, k, 1, 0, k, 1);
@@ -142,7 +142,7 @@ final class ShiftedConv {
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, segments, x, (image * cin + gr * cinG) * in, packed[gr], mg, y, (image * cout + gr * mg) * out, parallel);
+        convolve(plan, segments, x, (image * cin + gr * cinG) * in, packed[gr], mg, bias, gr * mg, y, (image * cout + gr * mg) * out, parallel);
     });
   }
 
@@ -158,7 +158,7 @@ final class ShiftedConv {
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, segments, dy, (image * cout + gr * mg) * out, packed[gr], cinG, dx, (image * cin + gr * cinG) * in, parallel);
+        convolve(plan, segments, dy, (image * cout + gr * mg) * out, packed[gr], cinG, null, 0, dx, (image * cin + gr * cinG) * in, parallel);
     });
   }
 
@@ -221,19 +221,25 @@ final class ShiftedConv {
 
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
-   * ({@code m} outputs, zero-padded to MR) into {@code m} planes of y (from {@code yBase}): for each pass over k, each
-   * strip is copied once (through the plan's segments) and every row tile accumulates into y in place (tiles at y's edges through a buffer).
+   * ({@code m} outputs, zero-padded to MR), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
+   * {@code m} planes of y (from {@code yBase}): for each pass over k, each strip is copied once (through the plan's
+   * segments) and every row tile accumulates into y in place (tiles at y's edges through a buffer). A piece of strips
+   * starts as the bias, written just before its first pass, while those columns of y are about to be in cache anyway.
    * Strips are split over the workers when {@code parallel}.
    */
-  private static void convolve(Plan plan, Segments segments, float[] x, int xBase, float[] packed, int m, float[] y, int yBase, boolean parallel) {
+  private static void convolve(Plan plan, Segments segments, float[] x, int xBase, float[] packed, int m, float[] bias, int biasBase, float[] y, int yBase,
+      boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
     int k = plan.rowOffset.length, positions = plan.outH * plan.outW, strips = (positions + NR - 1) / NR, rows = Sgemm.roundUp(m, MR);
     int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
     Parallel.Body body = (lo, hi) -> {
       float[] strip = STRIP.get(kc * NR), edge = Sgemm.EDGE.get(MR * NR);
+      if (bias != null)
+        for (int o = 0, from = lo * NR, to = Math.min(positions, hi * NR); o < m; o++)
+          java.util.Arrays.fill(y, yBase + o * positions + from, yBase + o * positions + to, bias[biasBase + o]);
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
-        boolean accumulate = pc > 0;
+        boolean accumulate = pc > 0 || bias != null;
         for (int s = lo; s < hi; s++) {
           segments.copy(xp, plan.rowOffset, pc, kcc, s, strip);
           int cols = Math.min(NR, positions - s * NR);

@@ -12,7 +12,7 @@ import org.tessera.tensor.ConvGeometry;
 import org.tessera.tensor.Generator;
 
 /**
- * The 2-D convolution kernels (forward, input and weight gradient) against a scalar loop in double precision:
+ * The 2-D convolution kernels (forward with and without a bias, input and weight gradient) against a scalar loop in double precision:
  * stride-1 geometries that take the shifted-rows path (kernel rows not a multiple of the 6-row tile, columns not a
  * multiple of the 32-column tile, k in several passes, dilation, groups, one image split over the workers and several images), padding
  * beyond the kernel's reach (whose input gradient is not a convolution), patch embeddings (kernel = stride) as
@@ -70,11 +70,15 @@ class ConvKernelsTest {
                   dw[wi] += (double) x[xi] * dy[yi];
                 }
           }
-    float[] gotY = new float[y.length], gotDx = new float[x.length], gotDw = new float[w.length];
-    ConvKernels.forward(x, w, gotY, c.batch, c.cin, c.cout, c.groups, g);
+    float[] bias = random(gen, c.cout), gotY = new float[y.length], gotBiased = new float[y.length], gotDx = new float[x.length], gotDw = new float[w.length];
+    ConvKernels.forward(x, w, null, gotY, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.forward(x, w, bias, gotBiased, c.batch, c.cin, c.cout, c.groups, g);
     ConvKernels.inputGrad(dy, w, gotDx, c.batch, c.cin, c.cout, c.groups, g);
     ConvKernels.weightGrad(x, dy, gotDw, c.batch, c.cin, c.cout, c.groups, g);
     assertClose("y", y, gotY);
+    double[] biased = y.clone();
+    for (int i = 0; i < biased.length; i++) biased[i] += bias[i / (oh * ow) % c.cout];
+    assertClose("y + bias", biased, gotBiased);
     assertClose("dx", dx, gotDx);
     assertClose("dw", dw, gotDw);
   }
