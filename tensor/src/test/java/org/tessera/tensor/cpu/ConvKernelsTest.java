@@ -91,6 +91,13 @@ class ConvKernelsTest {
     if (ShiftedConv.appliesToInputGrad(c.geometry())) assertTrue(c.ph <= c.dh * (c.kh - 1) && c.pw <= c.dw * (c.kw - 1));
   }
 
+  @ParameterizedTest
+  @MethodSource("cases")
+  void weightGradientReadsTriplesOfRowsOnlyFromThreeWideUndilatedKernels(Case c) {
+    boolean triples = ShiftedConv.plan(c.geometry(), c.cin / c.groups).triples();
+    assertEquals(c.kw == 3 && c.dw == 1, triples, c.toString());
+  }
+
   private static float[] random(Generator gen, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) a[i] = (float) gen.nextGaussian();
