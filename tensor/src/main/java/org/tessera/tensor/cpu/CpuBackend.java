@@ -177,6 +177,21 @@ public final class CpuBackend implements Backend {
       Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
         for (int i = lo; i < hi; i++) out.setDouble(i, VectorKernels.reduce(op, src, xo + i * innerN, innerN));
       });
+    } else if (denseF32(x) && keptBetweenReduced(x, dims)) {
+      // reduced dims before and after one run of kept dims (a bias gradient's (0, 2, 3) of NCHW): each output
+      // reduces its contiguous runs in place, one per index of the leading dims, in order; no copy
+      float[] src = in.floats();
+      int xo = x.offset(), leading = 1, trailing = 1;
+      for (int d = 0; contains(dims, d); d++) leading *= x.size(d);
+      for (int d = x.dim() - 1; contains(dims, d); d--) trailing *= x.size(d);
+      int runs = leading, runLength = trailing;
+      Parallel.range(outN, Math.max(1, GRAIN / Math.max(innerN, 1)), (lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          double acc = op.identity();
+          for (int a = 0; a < runs; a++) acc = op.combine(acc, VectorKernels.reduce(op, src, xo + (a * outN + i) * runLength, runLength));
+          out.setDouble(i, acc);
+        }
+      });
     } else if (x.dtype() == DType.F32 && innerN > 0) {
       // any other layout: one strided copy puts the reduced dims last, then each output reduces a contiguous run
       float[] src = host(copy(reducedLast(x, dims), DType.F32)).floats();
@@ -219,6 +234,21 @@ public final class CpuBackend implements Backend {
     if (dims.length == 0) return false;
     for (int i = 1; i < dims.length; i++) if (dims[i] != dims[i - 1] + 1) return false;
     return true;
+  }
+
+  /** Whether the dims not reduced are one run of consecutive dims with reduced dims both before and after it. */
+  private static boolean keptBetweenReduced(Tensor x, int[] dims) {
+    int rank = x.dim(), kept = rank - dims.length;
+    if (kept == 0 || dims.length == 0 || dims[0] != 0 || dims[dims.length - 1] != rank - 1) return false;
+    int firstKept = 0;
+    while (contains(dims, firstKept)) firstKept++;
+    for (int d = firstKept; d < firstKept + kept; d++) if (contains(dims, d)) return false;
+    return true;
+  }
+
+  private static boolean contains(int[] dims, int d) {
+    for (int x : dims) if (x == d) return true;
+    return false;
   }
 
   /** Whether dims are exactly the last dims.length dims, so each output sums one contiguous block. */
