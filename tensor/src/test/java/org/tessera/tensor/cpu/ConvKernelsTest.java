@@ -1,5 +1,6 @@
 package org.tessera.tensor.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,8 @@ import org.tessera.tensor.Generator;
  * stride-1 geometries that take the shifted-rows path (kernel rows not a multiple of the 6-row tile, columns not a
  * multiple of the 32-column tile, k in several passes, dilation, groups, one image split over the workers and several images), padding
  * beyond the kernel's reach (whose input gradient is not a convolution), patch embeddings (kernel = stride) as
- * products over the whole batch, and other strided ones that take im2col.
+ * products over the whole batch, and other strided ones that take im2col. The stride-1 path runs with 12-row tiles on
+ * Intel and 6-row tiles elsewhere; the other height must give the same bits.
  */
 class ConvKernelsTest {
   record Case(int batch, int cin, int cout, int groups, int h, int w, int kh, int kw, int stride, int ph, int pw, int dh, int dw) {
@@ -89,6 +91,26 @@ class ConvKernelsTest {
     assertEquals(c.stride == 1, ShiftedConv.applies(c.geometry()));
     assertEquals(c.stride == c.kh && c.stride == c.kw && c.kw >= 4 && c.groups == 1 && c.ph == 0 && c.pw == 0, PatchConv.applies(c.geometry(), c.groups));
     if (ShiftedConv.appliesToInputGrad(c.geometry())) assertTrue(c.ph <= c.dh * (c.kh - 1) && c.pw <= c.dw * (c.kw - 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void tallAndShortTilesGiveTheSameBits(Case c) {
+    // the default on this machine is checked against the scalar loop above; the other tile height must match it exactly
+    if (!ShiftedConv.applies(c.geometry())) return;
+    ConvGeometry g = c.geometry();
+    Generator gen = new Generator(c.hashCode() + 1);
+    float[] x = random(gen, c.batch * c.cin * c.h * c.w), w = random(gen, c.cout * (c.cin / c.groups) * c.kh * c.kw), bias = random(gen, c.cout);
+    float[] dy = random(gen, c.batch * c.cout * g.outSize());
+    float[] tallY = new float[dy.length], shortY = new float[dy.length];
+    ShiftedConv.forward(x, w, bias, tallY, c.batch, c.cin, c.cout, c.groups, g, true);
+    ShiftedConv.forward(x, w, bias, shortY, c.batch, c.cin, c.cout, c.groups, g, false);
+    assertArrayEquals(shortY, tallY, "forward");
+    if (!ShiftedConv.appliesToInputGrad(g)) return;
+    float[] tallDx = new float[x.length], shortDx = new float[x.length];
+    ShiftedConv.inputGrad(dy, w, tallDx, c.batch, c.cin, c.cout, c.groups, g, true);
+    ShiftedConv.inputGrad(dy, w, shortDx, c.batch, c.cin, c.cout, c.groups, g, false);
+    assertArrayEquals(shortDx, tallDx, "input gradient");
   }
 
   @ParameterizedTest
