@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A 12×(2 vectors) register tile: 24 accumulators where {@link Sgemm#kernel} has 12, so each vector of B loaded
- * serves twelve FMAs instead of six. Used by the stride-1 convolution on Intel cores (two full-width FMA units per
- * core); measured there in a convolution-like sweep (A streamed from L2, a B strip in L1, 2 threads, interleaved):
- * +12-20 % over the 6-row tile. 14 rows (28 accumulators) spilled and ran 28 % slower. Written out in full, like
+ * serves twelve FMAs instead of six. Used on Intel cores (two full-width FMA units per core) by the stride-1
+ * convolution and by SGEMM's packed-A blocking; measured there in a convolution-like sweep (A streamed from L2, a B
+ * strip in L1, 2 threads, interleaved): +12-20 % over the 6-row tile. 14 rows (28 accumulators) spilled and ran 28 % slower. Written out in full, like
  * Sgemm's tiles, so that C2 keeps all 24 accumulators in registers and every index a loop-counter multiple.
  */
 final class TallTile {
