@@ -31,9 +31,10 @@ final class ShiftedConv {
   // ran level. A piece runs every pass of k over its strips (or row panels): a pass of the kernel rows (or of dyᵀ)
   // is then read from L3 once per piece, a small cost at these sizes.
   private static final int STRIPS_PER_PIECE = 4, ROW_PANELS_PER_PIECE = 16;
-  // 12-row tiles (TallTile) for the forward and input gradient where whole ones fit, on Intel cores. Measured on the
-  // Xeon (interleaved, medians): DPT fusion forward 115 -> 130 GFLOP/s (+13 %), conv3x3 +5 % (64 rows: five tall
-  // tiles and one 6-row tile). Elsewhere (Zen 4, whose 512-bit FMAs run at half rate) the 6-row tile it was tuned with.
+  // 12-row tiles (TallTile) where whole ones fit, on Intel cores. Measured on the Xeon (interleaved, medians): DPT
+  // fusion forward 115 -> 130 GFLOP/s (+13 %), conv3x3 +5 % (64 rows: five tall tiles and one 6-row tile); 3×3 weight
+  // gradients (rows in triples) 164 -> 194 (+24-27 %). Elsewhere (Zen 4, whose 512-bit FMAs run at half rate) the
+  // 6-row tile it was tuned with.
   private static final boolean TALL_TILES = CpuVendor.INTEL;
   private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), STRIP = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
@@ -198,21 +199,35 @@ final class ShiftedConv {
    * against 100 GFLOP/s). Row panels are split over the workers when {@code parallel}.
    */
   static void addWeightProduct(Plan plan, float[] x, int xBase, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel) {
+    addWeightProduct(plan, x, xBase, dy, dyBase, m, dw, dwBase, parallel, TALL_TILES);
+  }
+
+  /** {@link #addWeightProduct} with 12-row tiles for rows in triples ({@code tall}) or 6-row tiles throughout: the same bits. */
+  static void addWeightProduct(Plan plan, float[] x, int xBase, float[] dy, int dyBase, int m, float[] dw, int dwBase, boolean parallel, boolean tall) {
     float[] xp = plan.pad(x, xBase, parallel);
     int rows = plan.rowOffset.length, cols = plan.columns, width = Sgemm.roundUp(m, NR), panels = width / NR;
-    float[] packedDy = packColumns(plan, dy, dyBase, m, parallel), product = OUT.get(Sgemm.roundUp(rows, MR) * width);
+    boolean triples = plan.triples(), tallTiles = tall && triples;
+    int unit = tallTiles ? TallTile.MR : MR; // rows per row panel
+    float[] packedDy = packColumns(plan, dy, dyBase, m, parallel), product = OUT.get(Sgemm.roundUp(rows, unit) * width);
     int passes = (cols + KC_WEIGHT - 1) / KC_WEIGHT, kc = (cols + passes - 1) / passes;
-    boolean triples = plan.triples();
+    int[] off = plan.rowOffset;
     Parallel.Body body = (lo, hi) -> {
       for (int pc = 0; pc < cols; pc += kc) {
         int kcc = Math.min(kc, cols - pc);
-        for (int ir = lo * MR; ir < hi * MR; ir += MR)
-          for (int p = 0; p < panels; p++)
-            runs(xp, plan.rowOffset, triples, ir, pc, packedDy, p * cols * NR + pc * NR, kcc, product, ir * width + p * NR, width, pc > 0);
+        for (int ir = lo * unit; ir < hi * unit; ir += unit)
+          for (int p = 0, bo = pc * NR; p < panels; p++, bo += cols * NR) {
+            int at = ir * width + p * NR;
+            if (tallTiles && ir + unit <= rows) {
+              TallTile.triples(xp, off[ir] + pc, off[ir + 3] + pc, off[ir + 6] + pc, off[ir + 9] + pc, packedDy, bo, kcc, product, at, width, pc > 0);
+              continue;
+            }
+            runs(xp, off, triples, ir, pc, packedDy, bo, kcc, product, at, width, pc > 0);
+            if (unit > MR && ir + MR < rows) runs(xp, off, triples, ir + MR, pc, packedDy, bo, kcc, product, at + MR * width, width, pc > 0);
+          }
       }
     };
-    int rowPanels = (rows + MR - 1) / MR;
-    if (parallel) Parallel.shared(rowPanels, ROW_PANELS_PER_PIECE, body);
+    int rowPanels = (rows + unit - 1) / unit;
+    if (parallel) Parallel.shared(rowPanels, ROW_PANELS_PER_PIECE * MR / unit, body);
     else body.run(0, rowPanels);
     Parallel.Body transposeAdd = (lo, hi) -> {
       for (int o = lo; o < hi; o++)

@@ -106,6 +106,12 @@ class ConvKernelsTest {
     ShiftedConv.forward(x, w, bias, tallY, c.batch, c.cin, c.cout, c.groups, g, true);
     ShiftedConv.forward(x, w, bias, shortY, c.batch, c.cin, c.cout, c.groups, g, false);
     assertArrayEquals(shortY, tallY, "forward");
+    int coutG = c.cout / c.groups;
+    float[] tallDw = new float[coutG * (c.cin / c.groups) * c.kh * c.kw], shortDw = new float[tallDw.length];
+    ShiftedConv.Plan plan = ShiftedConv.plan(g, c.cin / c.groups);
+    ShiftedConv.addWeightProduct(plan, x, 0, dy, 0, coutG, tallDw, 0, true, true);
+    ShiftedConv.addWeightProduct(plan, x, 0, dy, 0, coutG, shortDw, 0, true, false);
+    assertArrayEquals(shortDw, tallDw, "weight gradient of the first image and group");
     if (!ShiftedConv.appliesToInputGrad(g)) return;
     float[] tallDx = new float[x.length], shortDx = new float[x.length];
     ShiftedConv.inputGrad(dy, w, tallDx, c.batch, c.cin, c.cout, c.groups, g, true);
