@@ -193,7 +193,7 @@ final class ShiftedConv {
   /**
    * Adds one image and group's weight gradient into {@code dw} (m rows of channels·kh·kw from {@code dwBase}):
    * dWᵀ = X·dyᵀ, where row (c, ki, kj) of X is a run of the padded input, read in place by the kernel (six runs
-   * per tile), and dyᵀ, laid out on the padded width with zeros in the discarded columns, is packed once as NR-wide
+   * per tile, or twelve in triples), and dyᵀ, laid out on the padded width with zeros in the discarded columns, is packed once as NR-wide
    * panels. k (the padded-width columns) runs in passes of at most {@code KC_WEIGHT}, each over all of a worker's row
    * panels, so that a pass of the packed dyᵀ stays in L2 (row panels outermost read it from L3 for every panel: 77
    * against 100 GFLOP/s). Row panels are split over the workers when {@code parallel}.
@@ -259,7 +259,7 @@ final class ShiftedConv {
 
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
-   * ({@code m} outputs, zero-padded to MR), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
+   * ({@code m} outputs in 12- and 6-row panels), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
    * {@code m} planes of y (from {@code yBase}): for each pass over k, each strip is copied once (through the plan's
    * segments) and every row tile accumulates into y in place (tiles at y's edges through a buffer). A piece of strips
    * starts as the bias, written just before its first pass, while those columns of y are about to be in cache anyway.
