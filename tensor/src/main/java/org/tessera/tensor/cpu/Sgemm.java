@@ -214,44 +214,31 @@ final class Sgemm {
 
   /** Rows ic.. of A, columns pc.. as mr-high panels: panel p holds, for each k, its mr row values side by side. */
   private static void packA(Rows a, int ic, int mc, int pc, int kc, float[] out, int mr) {
-    if (mr != MR) { // each row gathered whole, then written into its panel column
-      float[] row = GATHERED.get(kc);
-      for (int ir = 0; ir < mc; ir += mr)
-        for (int r = 0, base = ir * kc; r < mr; r++) {
-          if (ir + r < mc) a.copy(ic + ir + r, pc, kc, row, 0);
-          else java.util.Arrays.fill(row, 0, kc, 0f);
-          for (int q = 0, at = base + r; q < kc; q++, at += mr) out[at] = row[q];
-        }
-      return;
-    }
-    for (int ir = 0; ir < mc; ir += MR) {
-      int base = ir * kc, rows = Math.min(MR, mc - ir);
-      if (a instanceof Operand o && o.colStride == 1 && rows == MR) {
-        interleave(o.data, o.offset + (ic + ir) * o.rowStride + pc, o.rowStride, kc, out, base);
-      } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1 && rows == MR) { // a transposed A: six in a row
+    for (int ir = 0; ir < mc; ir += mr) {
+      int base = ir * kc, rows = Math.min(mr, mc - ir);
+      if (a instanceof Operand o && o.colStride == 1 && rows == mr) {
+        for (int h = 0; h < mr; h += MR) interleave(o.data, o.offset + (ic + ir + h) * o.rowStride + pc, o.rowStride, kc, out, base + h, mr);
+      } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1 && rows == mr) { // a transposed A: mr in a row
         float[] d = o.data;
-        for (int q = 0, src = o.offset + (ic + ir) + pc * o.colStride, at = base; q < kc; q++, src += o.colStride, at += MR) {
-          out[at] = d[src];
-          out[at + 1] = d[src + 1];
-          out[at + 2] = d[src + 2];
-          out[at + 3] = d[src + 3];
-          out[at + 4] = d[src + 4];
-          out[at + 5] = d[src + 5];
-        }
+        for (int q = 0, src = o.offset + (ic + ir) + pc * o.colStride, at = base; q < kc; q++, src += o.colStride, at += mr)
+          for (int r = 0; r < mr; r++) out[at + r] = d[src + r];
       } else {
-        float[] gathered = GATHERED.get(MR * kc);
-        for (int r = 0; r < MR; r++) {
+        float[] gathered = GATHERED.get(mr * kc);
+        for (int r = 0; r < mr; r++) {
           if (r < rows) a.copy(ic + ir + r, pc, kc, gathered, r * kc);
           else java.util.Arrays.fill(gathered, r * kc, (r + 1) * kc, 0f);
         }
-        interleave(gathered, 0, kc, kc, out, base);
+        for (int h = 0; h < mr; h += MR) interleave(gathered, h * kc, kc, kc, out, base + h, mr);
       }
     }
   }
 
-  /** Six rows {@code d[r0 + r·rs ..]} of length kc, interleaved: six streams in, one contiguous stream out. */
-  private static void interleave(float[] d, int r0, int rs, int kc, float[] out, int base) {
-    for (int q = 0, o = base; q < kc; q++, o += MR) {
+  /**
+   * Six rows {@code d[r0 + r·rs ..]} of length kc, interleaved into a panel of {@code height} rows (6 or 12) from
+   * {@code base}: six streams in, one strided stream out.
+   */
+  private static void interleave(float[] d, int r0, int rs, int kc, float[] out, int base, int height) {
+    for (int q = 0, o = base; q < kc; q++, o += height) {
       out[o] = d[r0 + q];
       out[o + 1] = d[r0 + rs + q];
       out[o + 2] = d[r0 + 2 * rs + q];
