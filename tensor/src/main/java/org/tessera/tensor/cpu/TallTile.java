@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * serves twelve FMAs instead of six. Used on Intel cores (two full-width FMA units per core) by the stride-1
  * convolution (forward, input and weight gradient) and by SGEMM's packed-A blocking; measured there in a
  * convolution-like sweep (A streamed from L2, a B strip in L1, 2 threads, interleaved): +12-20 % over the 6-row tile;
- * in the weight gradient of a 3×3 convolution ({@link #triples}) +24-27 %. 14 rows (28 accumulators) spilled and ran 28 % slower. Written out in full, like
- * Sgemm's tiles, so that C2 keeps all 24 accumulators in registers and every index a loop-counter multiple.
+ * in the weight gradient of a 3×3 convolution ({@link #triples}) +24-27 %. 14 rows (28 accumulators) spilled and ran
+ * 28 % slower. Written out in full, like Sgemm's tiles, so that C2 keeps all 24 accumulators in registers and every
+ * index a loop-counter multiple.
  */
 final class TallTile {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
