@@ -304,8 +304,11 @@ final class Sgemm {
     }
   }
 
-  /** Adds (or writes) one MR×NR tile of C, of which the top-left rows×cols lie inside C. */
-  private static void tile(float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, int mr, int rows, int cols,
+  /**
+   * Adds (or writes) one mr×NR tile of C (mr 6 or 12, A packed in panels of that height), of which the top-left
+   * rows×cols lie inside C; a tile at C's edge is computed into {@code edge} (at least mr·NR floats) and copied out.
+   */
+  static void tile(float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, int mr, int rows, int cols,
       boolean accumulate, float[] edge) {
     boolean whole = rows == mr && cols == NR;
     if (mr == TallTile.MR) TallTile.kernel(pa, ao, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, whole && accumulate);
@@ -327,7 +330,7 @@ final class Sgemm {
   }
 
   /** The top-left rows×cols of a tile computed into {@code edge} (row stride NR), written or added into C. */
-  static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
+  private static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < cols; j++) {
         float v = edge[r * NR + j];
@@ -343,7 +346,7 @@ final class Sgemm {
    * parameter kept six checks and spilled bases to the stack in every iteration: on a core with two full-width FMA
    * units (Xeon, AVX-512) that ran at about half the speed of this one.
    */
-  static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
+  private static void kernel(float[] pa, int ao, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {

@@ -281,24 +281,12 @@ final class ShiftedConv {
         for (int s = lo; s < hi; s++) {
           segments.copy(xp, plan.rowOffset, pc, kcc, s, strip);
           int cols = Math.min(NR, positions - s * NR);
-          for (int ir = 0; ir < tallRows; ir += TallTile.MR) {
-            int at = yBase + ir * positions + s * NR;
-            if (cols == NR) {
-              TallTile.kernel(packed.tall, ir * k + pc * TallTile.MR, strip, 0, kcc, y, at, positions, accumulate);
-            } else {
-              TallTile.kernel(packed.tall, ir * k + pc * TallTile.MR, strip, 0, kcc, edge, 0, NR, false);
-              Sgemm.storeEdge(edge, TallTile.MR, cols, y, at, positions, accumulate);
-            }
-          }
-          for (int ir = tallRows; ir < m; ir += MR) {
-            int at = yBase + ir * positions + s * NR, ao = (ir - tallRows) * k + pc * MR;
-            if (cols == NR && ir + MR <= m) {
-              Sgemm.kernel(packed.rest, ao, strip, 0, kcc, y, at, positions, accumulate);
-            } else {
-              Sgemm.kernel(packed.rest, ao, strip, 0, kcc, edge, 0, NR, false);
-              Sgemm.storeEdge(edge, Math.min(MR, m - ir), cols, y, at, positions, accumulate);
-            }
-          }
+          for (int ir = 0; ir < tallRows; ir += TallTile.MR)
+            Sgemm.tile(packed.tall, ir * k + pc * TallTile.MR, strip, 0, kcc, y, yBase + ir * positions + s * NR, positions, TallTile.MR, TallTile.MR,
+                cols, accumulate, edge);
+          for (int ir = tallRows; ir < m; ir += MR)
+            Sgemm.tile(packed.rest, (ir - tallRows) * k + pc * MR, strip, 0, kcc, y, yBase + ir * positions + s * NR, positions, MR, Math.min(MR, m - ir),
+                cols, accumulate, edge);
         }
       }
     };
