@@ -6,10 +6,10 @@ import org.tessera.tensor.ConvGeometry;
  * 2-D convolutions whose windows tile the input without overlap (kernel = stride, no padding or dilation, one
  * group): a ViT's patch embedding. The unfolded input is then just the patches side by side, P (N·L × C·kh·kw),
  * each row gathered as C·kh runs of kw floats, and all three products are single large GEMMs over every patch of
- * the batch, with the outputs and their gradients channel-major (Cout × N·L, one run of L values per image and
- * channel, moved to and from NCHW by array copies): yᵀ = W·Pᵀ, dP = (dyᵀ)ᵀ·W, dW = dyᵀ·P, the transposed operands
- * read in place by SGEMM's packing. One product over the batch rather than one per image keeps the tiles whole
- * (196 patches an image are 6 column panels and a sliver; 1568 are 49 panels).
+ * the batch: yᵀ = W·Pᵀ, dP = (dyᵀ)ᵀ·W, dW = dyᵀ·P, the transposed operands read in place by SGEMM's packing. yᵀ
+ * (Cout × N·L) is written straight into NCHW (SGEMM's C in blocks, one per image); dy is first copied channel-major
+ * (Cout × N·L, one run of L values per image and channel). One product over the batch rather than one per image
+ * keeps the tiles whole (196 patches an image are 6 column panels and a sliver; 1568 are 49 panels).
  */
 final class PatchConv {
   private static final ThreadScratch PATCHES = new ThreadScratch(), ROWS = new ThreadScratch();
@@ -27,11 +27,10 @@ final class PatchConv {
   /** y (N, Cout, outH, outW) from x (N, Cin, H, W), w (Cout, Cin, kh, kw) and bias (Cout, or null). */
   static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
-    float[] patches = PATCHES.get(rows * k), out = ROWS.get(cout * rows);
+    float[] patches = PATCHES.get(rows * k);
     gather(x, batch, cin, g, patches);
-    // W·Pᵀ (Cout × N·L): each image's output plane of a channel is then one run of L values
-    Sgemm.multiply(cout, rows, k, new Sgemm.Operand(w, 0, k, 1), new Sgemm.Operand(patches, 0, 1, k), out, 0, true);
-    copyRuns(y, out, batch, cout, l, bias);
+    // W·Pᵀ (Cout × N·L) written straight into NCHW: the columns of image n are y's block n, channel o its row o
+    Sgemm.multiply(cout, rows, k, new Sgemm.Operand(w, 0, k, 1), new Sgemm.Operand(patches, 0, 1, k), bias, new Sgemm.Out(y, 0, l, cout * l), true);
   }
 
   /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
@@ -58,22 +57,6 @@ final class PatchConv {
       for (int i = lo; i < hi; i++) System.arraycopy(dy, i * l, out, (i % cout) * rows + (i / cout) * l, l);
     });
     return out;
-  }
-
-  /** Cout × N·L into (N, Cout, L), one run of L values per image and channel, plus the channel's bias when there is one. */
-  private static void copyRuns(float[] nchw, float[] channelMajor, int batch, int cout, int l, float[] bias) {
-    int rows = batch * l;
-    Parallel.range(batch * cout, 16, (lo, hi) -> {
-      for (int i = lo; i < hi; i++) {
-        int at = (i % cout) * rows + (i / cout) * l;
-        if (bias == null) {
-          System.arraycopy(channelMajor, at, nchw, i * l, l);
-          continue;
-        }
-        float b = bias[i % cout];
-        for (int j = 0; j < l; j++) nchw[i * l + j] = channelMajor[at + j] + b;
-      }
-    });
   }
 
   private static void gather(float[] x, int batch, int cin, ConvGeometry g, float[] patches) {

@@ -80,10 +80,40 @@ final class Sgemm {
 
   /** {@link #multiply(int, int, int, Rows, Rows, float[], float[], int, boolean)} with the given blocking (tests run every one). */
   static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] c, int cOffset, boolean parallel) {
+    multiply(blocking, m, n, k, a, b, bias, null, new Out(c, cOffset, Math.max(n, 1), 0), parallel);
+  }
+
+  /**
+   * Where C's elements go: (i, j) at {@code offset + (j / blockCols)·blockStride + i·blockCols + j % blockCols}. One
+   * block (blockCols = n) is a row-major C. Several are a convolution's NCHW output over the batch, with image b's
+   * plane i as block b's row i: the patch embedding's product over every patch of the batch is written in place, where
+   * a copy out of a (Cout × N·L) C took 3 % of its forward.
+   */
+  record Out(float[] c, int offset, int blockCols, int blockStride) {
+    int at(int i, int j) {
+      return offset + (j / blockCols) * blockStride + i * blockCols + j % blockCols;
+    }
+
+    /** Whether columns j .. j + cols of a row lie in one block, and so in one run. */
+    boolean oneRun(int j, int cols) {
+      return j % blockCols + cols <= blockCols;
+    }
+  }
+
+  /**
+   * A·B into {@code out}, each row i starting as {@code bias} (n values) or {@code rowBias[i]} (at most one of them
+   * given) or zero.
+   */
+  static void multiply(int m, int n, int k, Rows a, Rows b, float[] rowBias, Out out, boolean parallel) {
+    multiply(TUNED, m, n, k, a, b, null, rowBias, out, parallel);
+  }
+
+  /** {@link #multiply(int, int, int, Rows, Rows, float[], Out, boolean)} with the given blocking, and a bias per column or per row. */
+  static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] rowBias, Out out, boolean parallel) {
+    if (bias != null && rowBias != null) throw new IllegalArgumentException("sgemm: a bias per column or per row, not both");
+    float[] c = out.c;
     if (k == 0) {
-      for (int i = 0; i < m; i++)
-        if (bias == null) java.util.Arrays.fill(c, cOffset + i * n, cOffset + (i + 1) * n, 0f);
-        else System.arraycopy(bias, 0, c, cOffset + i * n, n);
+      for (int i = 0; i < m; i++) start(out, i, 0, n, bias, rowBias);
       return;
     }
     int passes = (k + blocking.kcMax - 1) / blocking.kcMax, kcMax = (k + passes - 1) / passes;
@@ -110,23 +140,23 @@ final class Sgemm {
               packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, j0 * kc);
             }
             if (!steps.await(step, PACKING, panelGroups)) return;
-            boolean accumulate = pc > 0 || bias != null;
+            boolean seeded = bias != null || rowBias != null, accumulate = pc > 0 || seeded;
             for (int blk; (blk = steps.claim(step, COMPUTING)) < blocks; steps.done(step, COMPUTING)) {
               int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
-              if (bias != null && pc == 0)
-                for (int i = ic; i < ic + mc; i++) System.arraycopy(bias, jc, c, cOffset + i * n + jc, nc);
-              if (inPlaceA != null) {
-                for (int jr = 0; jr < nc; jr += NR)
-                  for (int ir = 0; ir < mc; ir += MR)
-                    tileRows(inPlaceA, ic + ir, Math.min(MR, mc - ir), pc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
-                        Math.min(NR, nc - jr), edge, accumulate);
-              } else {
-                packA(a, ic, mc, pc, kc, packedA, mr);
-                for (int jr = 0; jr < nc; jr += NR)
-                  for (int ir = 0; ir < mc; ir += mr)
-                    tile(packedA, ir * kc, packedB, jr * kc, kc, c, cOffset + (ic + ir) * n + jc + jr, n,
-                        mr, Math.min(mr, mc - ir), Math.min(NR, nc - jr), accumulate, edge);
-              }
+              if (seeded && pc == 0)
+                for (int i = ic; i < ic + mc; i++) start(out, i, jc, nc, bias, rowBias);
+              if (inPlaceA == null) packA(a, ic, mc, pc, kc, packedA, mr);
+              for (int jr = 0; jr < nc; jr += NR)
+                for (int ir = 0, h = inPlaceA != null ? MR : mr; ir < mc; ir += h) {
+                  // a tile whose columns cross blocks of C is computed whole into the edge buffer, then stored block by block
+                  int i = ic + ir, j = jc + jr, rows = Math.min(h, mc - ir), cols = Math.min(NR, nc - jr);
+                  boolean inPlace = out.oneRun(j, cols);
+                  float[] dst = inPlace ? c : edge;
+                  int at = inPlace ? out.at(i, j) : 0, ld = inPlace ? out.blockCols : NR;
+                  if (inPlaceA != null) tileRows(inPlaceA, i, rows, pc, packedB, jr * kc, kc, dst, at, ld, inPlace ? cols : NR, edge, inPlace && accumulate);
+                  else tile(packedA, ir * kc, packedB, jr * kc, kc, dst, at, ld, mr, inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
+                  if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
+                }
             }
             if (!steps.await(step, COMPUTING, blocks)) return; // the next step packs over this one's B
           }
@@ -331,11 +361,34 @@ final class Sgemm {
 
   /** The top-left rows×cols of a tile computed into {@code edge} (row stride NR), written or added into C. */
   private static void storeEdge(float[] edge, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
+    storeEdge(edge, 0, rows, cols, c, co, ldc, accumulate);
+  }
+
+  /** {@link #storeEdge} of the tile's columns from {@code e0} on. */
+  private static void storeEdge(float[] edge, int e0, int rows, int cols, float[] c, int co, int ldc, boolean accumulate) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < cols; j++) {
-        float v = edge[r * NR + j];
+        float v = edge[r * NR + e0 + j];
         c[co + r * ldc + j] = accumulate ? c[co + r * ldc + j] + v : v;
       }
+  }
+
+  /** The top-left rows×cols of a tile in {@code edge} stored at C's (i, j) of {@code out}, one run of columns per block. */
+  private static void storeAcrossBlocks(float[] edge, int rows, int cols, Out out, int i, int j, boolean accumulate) {
+    for (int e = 0, run; e < cols; e += run) {
+      run = Math.min(cols - e, out.blockCols - (j + e) % out.blockCols);
+      storeEdge(edge, e, rows, run, out.c, out.at(i, j + e), out.blockCols, accumulate);
+    }
+  }
+
+  /** Row i of C over columns j0 .. j0 + n as its start: the column bias, the row's bias or zero. */
+  private static void start(Out out, int i, int j0, int n, float[] bias, float[] rowBias) {
+    for (int j = j0, run; j < j0 + n; j += run) {
+      run = Math.min(j0 + n - j, out.blockCols - j % out.blockCols);
+      int at = out.at(i, j);
+      if (bias != null) System.arraycopy(bias, j, out.c, at, run);
+      else java.util.Arrays.fill(out.c, at, at + run, rowBias == null ? 0f : rowBias[i]);
+    }
   }
 
   /**

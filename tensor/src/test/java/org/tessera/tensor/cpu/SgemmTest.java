@@ -122,6 +122,54 @@ class SgemmTest {
         Arguments.of(200, 1100, 9, blocking), Arguments.of(5, 33, 0, blocking)));
   }
 
+  static Stream<Arguments> blockShapes() {
+    int nr = Sgemm.NR;
+    return Stream.of(Sgemm.ZEN, Sgemm.XEON).flatMap(blocking -> Stream.of(
+        Arguments.of(13, 3 * 37, 20, 37, "row", blocking), // blocks of 37 columns: tiles cross each block's end
+        Arguments.of(7, 4 * 5, 9, 5, "none", blocking), // blocks narrower than a tile: one tile spans four of them
+        Arguments.of(30, 2 * nr, 1100, nr, "row", blocking), // blocks of whole tiles, k in passes (the later ones add)
+        Arguments.of(19, 8 * 196, 40, 196, "column", blocking), // a ViT's 196 patches an image, over N crossing the NC block
+        Arguments.of(5, 2 * 33, 0, 33, "row", blocking)));
+  }
+
+  /**
+   * C in blocks (a convolution's NCHW output over a batch): element (i, j) at (j / bc)·stride + i·bc + j % bc, each
+   * row starting as the column bias, its row's bias or zero; the gaps between blocks stay untouched.
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2} blockCols={3} bias={4} {5}")
+  @MethodSource("blockShapes")
+  void cInBlocksGetsEachElementWhereItsLayoutSays(int m, int n, int k, int blockCols, String biasKind, Sgemm.Blocking blocking) {
+    Generator gen = new Generator(m * 101L + n + 7L * k);
+    float[] a = new float[m * k], b = new float[k * n], bias = new float[biasKind.equals("row") ? m : n];
+    for (int i = 0; i < a.length; i++) a[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < b.length; i++) b[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < bias.length; i++) bias[i] = (float) gen.nextGaussian();
+    int blockStride = m * blockCols + 3, blocks = n / blockCols; // 3 floats of gap after each block
+    float[] c = new float[blocks * blockStride + 1];
+    java.util.Arrays.fill(c, 42);
+    Sgemm.multiply(blocking, m, n, k, new Sgemm.Operand(a, 0, k, 1), new Sgemm.Operand(b, 0, n, 1), biasKind.equals("column") ? bias : null,
+        biasKind.equals("row") ? bias : null, new Sgemm.Out(c, 1, blockCols, blockStride), true);
+    boolean[] written = new boolean[c.length];
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double want = biasKind.equals("row") ? bias[i] : biasKind.equals("column") ? bias[j] : 0;
+        for (int q = 0; q < k; q++) want += (double) a[i * k + q] * b[q * n + j];
+        int at = 1 + (j / blockCols) * blockStride + i * blockCols + j % blockCols;
+        assertEquals(want, c[at], 1e-4 * Math.max(1, Math.sqrt(k)), "C[" + i + "][" + j + "]");
+        written[at] = true;
+      }
+    for (int at = 0; at < c.length; at++)
+      if (!written[at]) assertEquals(42, c[at], "untouched at " + at);
+  }
+
+  @Test
+  void aBiasPerColumnAndOnePerRowTogetherAreRefused() {
+    float[] one = {1};
+    var e = assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(Sgemm.XEON, 1, 1, 1, new Sgemm.Operand(one, 0, 1, 1),
+        new Sgemm.Operand(one, 0, 1, 1), one, one, new Sgemm.Out(new float[1], 0, 1, 0), false));
+    assertEquals("sgemm: a bias per column or per row, not both", e.getMessage());
+  }
+
   /** A thread that fails mid-product ends it with its own error; the other stops waiting for the items it claimed. */
   @Test
   @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
