@@ -1,5 +1,7 @@
 package org.tessera.tensor.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.tessera.tensor.ConvGeometry;
 
 /**
@@ -12,6 +14,8 @@ import org.tessera.tensor.ConvGeometry;
  * keeps the tiles whole (196 patches an image are 6 column panels and a sliver; 1568 are 49 panels).
  */
 final class PatchConv {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
   private static final ThreadScratch PATCHES = new ThreadScratch(), ROWS = new ThreadScratch();
 
   private PatchConv() {}
@@ -77,9 +81,19 @@ final class PatchConv {
           for (int c = 0, at = (r * outW + ow) * k; c < cin; c++)
             for (int ki = 0; ki < kh; ki++, at += kw) {
               int xAt = ((n * cin + c) * inH + oh * kh + ki) * inW + ow * kw;
-              if (toPatches) System.arraycopy(x, xAt, patches, at, kw);
-              else System.arraycopy(patches, at, x, xAt, kw);
+              if (toPatches) copyRun(x, xAt, patches, at, kw);
+              else copyRun(patches, at, x, xAt, kw);
             }
     });
+  }
+
+  /**
+   * n floats from {@code src[s..]} to {@code dst[d..]}: whole vectors, then one at a time. A ViT's runs are 16 floats,
+   * for which a call of System.arraycopy each cost more than the copy (gathering (8,3,224,224): 0.40 -> 0.23 ms).
+   */
+  private static void copyRun(float[] src, int s, float[] dst, int d, int n) {
+    int j = 0;
+    for (; j + L <= n; j += L) FloatVector.fromArray(F, src, s + j).intoArray(dst, d + j);
+    for (; j < n; j++) dst[d + j] = src[s + j];
   }
 }

@@ -129,15 +129,27 @@ final class ShiftedConv {
       return channels * plane() + wp + NR;
     }
 
-    /** This thread's padded copy of the planes of {@code x} from {@code base}: zero padding and a zero tail; planes split over the workers when {@code parallel}. */
+    /**
+     * This thread's padded copy of the planes of {@code x} from {@code base}: zero padding and a zero tail; planes split
+     * over the workers when {@code parallel}. Only the padding is zeroed, between the rows' copies, where zeroing whole
+     * planes first wrote the copy twice: 256 planes of 56×56, padded by 1, 0.53 -> 0.44 ms; 64 planes level. The gaps
+     * are a few floats, so a plain loop, not a call of Arrays.fill each (which made 64 planes 10 % slower).
+     */
     float[] pad(float[] x, int base, boolean parallel) {
       int length = paddedLength(), plane = plane();
       float[] xp = PADDED.get(length);
       java.util.Arrays.fill(xp, channels * plane, length, 0f);
       Parallel.Body planes = (lo, hi) -> {
-        java.util.Arrays.fill(xp, lo * plane, hi * plane, 0f);
-        for (int c = lo; c < hi; c++)
-          for (int i = 0; i < inH; i++) System.arraycopy(x, base + (c * inH + i) * inW, xp, c * plane + (i + ph) * wp + pw, inW);
+        for (int c = lo; c < hi; c++) {
+          int from = c * plane; // the first float not yet written
+          for (int i = 0; i < inH; i++) {
+            int to = c * plane + (i + ph) * wp + pw;
+            for (int j = from; j < to; j++) xp[j] = 0f;
+            System.arraycopy(x, base + (c * inH + i) * inW, xp, to, inW);
+            from = to + inW;
+          }
+          java.util.Arrays.fill(xp, from, (c + 1) * plane, 0f);
+        }
       };
       if (parallel) Parallel.range(channels, 16, planes);
       else planes.run(0, channels);
