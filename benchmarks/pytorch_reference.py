@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Times the shapes of Tessera's JMH benchmarks in PyTorch (2 threads) and prints the side-by-side table.
 
-`measure` reads one JMH run's CSV (ms/op per benchmark and params) and, for each row it knows, appends the FLOP
-count, our time and the PyTorch time of the same computation to a rounds file; `table` prints the rounds' medians
-and each round's ratio (compare-pytorch.sh alternates the two, so each ratio compares runs minutes apart).
+`pairs` turns JMH's listing (-lp) into one line per benchmark and combination of its params; `measure` reads one
+JMH run's CSV (ms/op per benchmark and params) and, for each row it knows, appends the FLOP count, our time and the
+PyTorch time of the same computation to a rounds file; `table` prints the rounds' medians and each round's ratio
+(compare-pytorch.sh runs each pair back to back, so each ratio compares runs seconds apart).
 """
 import csv
+import itertools
+import re
 import json
 import statistics
 import sys
@@ -139,6 +142,20 @@ KNOWN = {
 }
 
 
+def pairs(listing):
+    """From JMH's -lp listing, one line per benchmark and combination of its params: its name, then -p options."""
+    benchmarks = []
+    for line in listing:
+        param = re.match(r'\s+param "(\w+)" = \{(.*)\}', line)
+        if param:
+            benchmarks[-1][1].append([(param.group(1), v.strip()) for v in param.group(2).split(",")])
+        elif line.strip() and not line.startswith(" ") and line.strip() != "Benchmarks:":
+            benchmarks.append((line.strip(), []))
+    for name, params in benchmarks:
+        for combination in itertools.product(*params):
+            print(" ".join([name] + ["-p %s=%s" % kv for kv in combination]))
+
+
 def measure(jmh_csv, rounds_file):
     """Times every row of one JMH run in PyTorch and appends both times, one JSON line per row, to rounds_file."""
     with open(rounds_file, "a") as out:
@@ -172,9 +189,11 @@ def table(rounds_file):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["measure"] and len(sys.argv) == 4:
+    if sys.argv[1:2] == ["pairs"] and len(sys.argv) == 2:
+        pairs(sys.stdin)
+    elif sys.argv[1:2] == ["measure"] and len(sys.argv) == 4:
         measure(sys.argv[2], sys.argv[3])
     elif sys.argv[1:2] == ["table"] and len(sys.argv) == 3:
         table(sys.argv[2])
     else:
-        sys.exit("usage: pytorch_reference.py measure <jmh.csv> <rounds.jsonl> | table <rounds.jsonl>")
+        sys.exit("usage: pytorch_reference.py pairs < <jmh -lp listing> | measure <jmh.csv> <rounds.jsonl> | table <rounds.jsonl>")
