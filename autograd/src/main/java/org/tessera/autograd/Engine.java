@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tessera.tensor.Shapes;
+import org.tessera.tensor.Storage;
 import org.tessera.tensor.Tensor;
 
 /** Reverse-mode differentiation: visits the graph from the root in reverse topological order, summing gradients. */
@@ -23,7 +24,7 @@ final class Engine {
     try (var scope = GradMode.noGrad()) {
       Tensor g = upstream.to(root.dtype()).to(root.device());
       if (root.isLeaf()) {
-        accumulate(root, g);
+        accumulate(root, g, false);
         return;
       }
       Map<Node, Tensor> grads = new IdentityHashMap<>();
@@ -32,6 +33,8 @@ final class Engine {
         Tensor grad = grads.remove(node);
         if (grad == null) continue;
         Tensor[] inputGrads = node.apply(grad);
+        boolean[] unshared = new boolean[inputGrads.length];
+        for (int i = 0; i < inputGrads.length; i++) unshared[i] = inputGrads[i] != null && unshared(inputGrads, i, grad, node);
         if (!retainGraph) node.release();
         for (int i = 0; i < node.inputs.length; i++) {
           Tensor input = node.inputs[i], ig = inputGrads[i];
@@ -39,17 +42,37 @@ final class Engine {
           if (!java.util.Arrays.equals(ig.shape(), input.shape()))
             throw new AssertionError(node.name() + " backward gave a gradient of shape " + Shapes.str(ig.shape()) + " for input " + i
                 + " of shape " + Shapes.str(input.shape()));
-          if (input.isLeaf()) accumulate(input, ig);
+          if (input.isLeaf()) accumulate(input, ig, unshared[i]);
           else grads.merge((Node) input.gradFn(), ig, Tensor::add);
         }
       }
     }
   }
 
-  /** Leaves own their gradient: a fresh contiguous copy, never a view of a tensor in the graph. */
-  private static void accumulate(Tensor leaf, Tensor g) {
+  /**
+   * Leaves own their gradient, never a view of a tensor in the graph or of the caller's: the first one is a fresh
+   * contiguous copy, or, when {@code unshared} (no one else can see it) and whole and contiguous, the gradient itself.
+   * Taking it saves a copy of every parameter's gradient in every step (a patch embedding's forward+backward: its
+   * (8,3,224,224) input gradient and (768,3,16,16) weight gradient).
+   */
+  private static void accumulate(Tensor leaf, Tensor g, boolean unshared) {
     Tensor own = g.to(leaf.dtype());
-    leaf.setGrad(leaf.grad() == null ? own.backend().copy(own, own.dtype()) : leaf.grad().add(own));
+    boolean whole = own.isContiguous() && own.offset() == 0 && own.storage().length() == own.numel();
+    boolean take = whole && (unshared || own != g); // a dtype conversion made a new tensor already
+    leaf.setGrad(leaf.grad() != null ? leaf.grad().add(own) : take ? own : own.backend().copy(own, own.dtype()));
+  }
+
+  /**
+   * Whether the node's gradient i is seen by nothing else: its storage is not the incoming gradient's (a backward may
+   * pass that on or view it, and the root's is the caller's tensor), nor that of another of its gradients, inputs or
+   * saved tensors. A backward's closure reads only its inputs and saved tensors, so what is left was made for it.
+   */
+  static boolean unshared(Tensor[] inputGrads, int i, Tensor grad, Node node) {
+    Storage s = inputGrads[i].storage();
+    if (s == grad.storage() || node.sees(s)) return false;
+    for (int j = 0; j < inputGrads.length; j++)
+      if (j != i && inputGrads[j] != null && inputGrads[j].storage() == s) return false;
+    return true;
   }
 
   /** Nodes reachable from the root, each before every node it depends on (iterative DFS, so deep graphs are fine). */

@@ -2,6 +2,7 @@ package org.tessera.autograd;
 
 import org.tessera.tensor.GradFn;
 import org.tessera.tensor.Shapes;
+import org.tessera.tensor.Storage;
 import org.tessera.tensor.Tensor;
 
 /**
@@ -45,6 +46,13 @@ final class Node implements GradFn {
     Tensor[] grads = backward.apply(grad);
     if (grads.length != inputs.length) throw new AssertionError(name + " returned " + grads.length + " gradients for " + inputs.length + " inputs");
     return grads;
+  }
+
+  /** Whether one of the op's inputs or saved tensors (until released) lies in {@code storage}. */
+  boolean sees(Storage storage) {
+    for (Tensor t : inputs) if (t != null && t.storage() == storage) return true;
+    if (saved != null) for (Tensor t : saved) if (t.storage() == storage) return true;
+    return false;
   }
 
   void release() {

@@ -43,6 +43,43 @@ class AutogradTest {
     assertTrue(a.grad().isContiguous());
   }
 
+  /**
+   * A leaf may take a gradient its node made for it instead of copying it, but never one anything else can see: the
+   * caller's upstream tensor (passed on as is, or through views), or another leaf's gradient or data.
+   */
+  @Test
+  void leafGradientsNeverAliasTheUpstreamOtherGradientsOrTheGraph() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).requiresGrad(true), up = Tensor.of(new float[] {1, 1, 1, 1}, 2, 2);
+    x.reshape(4).reshape(2, 2).backward(up); // the gradient is a view of the caller's tensor
+    Tensor p = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true), upP = Tensor.of(new float[] {3, 4}, 2);
+    p.backward(upP); // a leaf as the root
+    Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).requiresGrad(true), w = Tensor.of(new float[] {5, 6, 7, 8}, 2, 2).requiresGrad(true);
+    a.mul(w).backward(Tensor.of(new float[] {1, 1, 1, 1}, 2, 2)); // a gets up·w, w gets up·a: made for them
+    try (var scope = GradMode.noGrad()) {
+      up.mul_(100);
+      upP.mul_(100);
+      a.grad().mul_(10); // neither w nor its gradient may change
+    }
+    assertArrayEquals(new float[] {1, 1, 1, 1}, x.grad().toFloatArray());
+    assertArrayEquals(new float[] {3, 4}, p.grad().toFloatArray());
+    assertArrayEquals(new float[] {50, 60, 70, 80}, a.grad().toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, w.grad().toFloatArray());
+    assertArrayEquals(new float[] {5, 6, 7, 8}, w.toFloatArray());
+    assertTrue(a.grad().isContiguous() && w.grad().isContiguous());
+  }
+
+  /** What a node's backward returns may be taken only when it shares no storage with anything the engine knows of. */
+  @Test
+  void aGradientIsUnsharedOnlyWhenNothingElseSeesItsStorage() {
+    Tensor in = Tensor.ones(2), kept = Tensor.ones(2), incoming = Tensor.ones(2), fresh = Tensor.ones(2), other = Tensor.ones(2);
+    Node node = new Node("op", new Tensor[] {in, in}, new Tensor[] {kept}, g -> null);
+    assertTrue(Engine.unshared(new Tensor[] {fresh, other}, 0, incoming, node));
+    assertFalse(Engine.unshared(new Tensor[] {fresh, fresh.reshape(1, 2)}, 0, incoming, node), "given to two inputs");
+    assertFalse(Engine.unshared(new Tensor[] {incoming.reshape(1, 2), null}, 0, incoming, node), "a view of the incoming gradient");
+    assertFalse(Engine.unshared(new Tensor[] {kept, null}, 0, incoming, node), "a saved tensor");
+    assertFalse(Engine.unshared(new Tensor[] {in.reshape(2, 1), null}, 0, incoming, node), "an input");
+  }
+
   @Test
   void noGradRecordsNothingAndRestoresTheMode() {
     Tensor x = Tensor.ones(3).requiresGrad(true);
