@@ -14,7 +14,8 @@ final class Graph {
 
   /**
    * Returns {@code out}, recorded as the result of {@code name} on {@code inputs} when a gradient is needed.
-   * {@code saved} lists the tensors the backward reads, so that an in-place change to one is caught.
+   * {@code saved} lists the tensors the backward reads, so that an in-place change to one is caught and no leaf is
+   * handed a gradient that shares their storage as its own.
    */
   static Tensor record(String name, Tensor out, Tensor[] inputs, Tensor[] saved, Node.Backward backward) {
     if (!needsGrad(inputs) || !out.dtype().floating) return out;

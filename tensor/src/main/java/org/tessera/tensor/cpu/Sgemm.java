@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulates alone into a buffer that the caller adds into C. Each kernel is a branch-free loop C2 compiles well
  * (with the edge handling in the same method it deoptimised and reached a third of the speed).
  * Operands are read through their strides while packing, so a transposed view costs no copy; an operand may also be
- * any source of rows ({@link Rows}), such as a convolution's windows gathered on the fly. C is contiguous.
+ * any source of rows ({@link Rows}), such as a convolution's windows gathered on the fly. C is row-major, or in blocks
+ * of columns ({@link Out}: a batch's NCHW output).
  */
 final class Sgemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
