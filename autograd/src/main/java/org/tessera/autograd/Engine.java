@@ -33,18 +33,16 @@ final class Engine {
         Tensor grad = grads.remove(node);
         if (grad == null) continue;
         Tensor[] inputGrads = node.apply(grad);
-        boolean[] unshared = new boolean[inputGrads.length];
-        for (int i = 0; i < inputGrads.length; i++) unshared[i] = inputGrads[i] != null && unshared(inputGrads, i, grad, node);
-        if (!retainGraph) node.release();
         for (int i = 0; i < node.inputs.length; i++) {
           Tensor input = node.inputs[i], ig = inputGrads[i];
           if (input == null || ig == null || !input.requiresGrad()) continue;
           if (!java.util.Arrays.equals(ig.shape(), input.shape()))
             throw new AssertionError(node.name() + " backward gave a gradient of shape " + Shapes.str(ig.shape()) + " for input " + i
                 + " of shape " + Shapes.str(input.shape()));
-          if (input.isLeaf()) accumulate(input, ig, unshared[i]);
+          if (input.isLeaf()) accumulate(input, ig, unshared(inputGrads, i, grad, node));
           else grads.merge((Node) input.gradFn(), ig, Tensor::add);
         }
+        if (!retainGraph) node.release(); // after the leaves: unshared() reads the saved tensors
       }
     }
   }
