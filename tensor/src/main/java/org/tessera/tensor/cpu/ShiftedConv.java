@@ -8,22 +8,23 @@ import org.tessera.tensor.ConvGeometry;
 /**
  * Stride-1 2-D convolution without im2col. Copy the input once with its padding (Hp × Wp per channel); then the row
  * (c, ki, kj) of the unfolded input, on the padded width, is one contiguous run of the copy starting at
- * {@code c·Hp·Wp + ki·dh·Wp + kj·dw}, and output position (oh, ow) reads it at column {@code oh·Wp + ow}. A 32-wide
- * strip of output positions, which may span output rows, is then two vector loads per unfolded row (masked and
- * blended where an output row ends inside a vector), through tables of row offsets and segments: no gather, no
- * padding branches, no wasted columns.
+ * {@code c·Hp·Wp + ki·dh·Wp + kj·dw}, and output position (oh, ow) reads it at column {@code oh·Wp + ow}. The output
+ * is computed on the padded width too, so that a 32-wide strip of columns reads each unfolded row as two vector loads
+ * straight from the copy: no strip is copied, nothing is masked; the Wp − outW columns past each output row are
+ * computed and dropped. Adjacent rows share their padding (Wp = W + pw, a row's right padding being the next row's
+ * left padding), so a 3×3 convolution on 56 wide drops 1 column in 57.
  * The input gradient of a stride-1 convolution is itself one (of the output gradient, padded by (k − 1)·d − p,
  * with the kernel flipped and its channel dims swapped), and the weight gradient multiplies the same contiguous
- * rows by the output gradient laid out on the padded width (zero in the Wp − outW columns past each output row).
+ * rows by the output gradient laid out on the padded width (zero in the dropped columns).
  */
 final class ShiftedConv {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length(), MR = Sgemm.MR, NR = 2 * L;
-  // k in passes of at most these. The convolution's: a pass of a strip (kc·NR floats, 32 KB) stays in L1 while the
-  // kernel rows' pass (Cout·kc) stays in L2. The weight gradient's: a pass of the packed dyᵀ (Cout·kc floats) stays in
-  // L2 while every row panel of the unfolded input runs over it. Measured on a 2-core Xeon (DPT fusion, 3×3 256→256
-  // on 56×56, interleaved): the forward's passes of 128, 256, 512 or all of k ran level (256 a shade ahead); the weight
-  // gradient went from 77 to 100 GFLOP/s with its passes outermost.
+  // k in passes of at most these. The convolution's: the runs a strip reads in one pass (kc rows of NR floats) stay
+  // in L1 while the kernel rows' pass (Cout·kc) stays in L2. The weight gradient's: a pass of the packed dyᵀ
+  // (Cout·kc floats) stays in L2 while every row panel of the unfolded input runs over it. Measured on a 2-core Xeon
+  // (DPT fusion, 3×3 256→256 on 56×56, interleaved): the forward's passes of 128, 256, 512 or all of k ran level
+  // (256 a shade ahead); the weight gradient went from 77 to 100 GFLOP/s with its passes outermost.
   private static final int KC_CONVOLVE = 256, KC_WEIGHT = 512;
   // Work is claimed in pieces this size, not cut into one fixed share per thread: on a VM the two cores often run at
   // different speeds for seconds at a time, and the faster one then waits. Measured on a 2-core Xeon (DPT fusion,
@@ -36,57 +37,9 @@ final class ShiftedConv {
   // gradients (rows in triples) 164 -> 194 (+24-27 %). Elsewhere (Zen 4, whose 512-bit FMAs run at half rate) the
   // 6-row tile it was tuned with.
   private static final boolean TALL_TILES = CpuVendor.INTEL;
-  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), STRIP = new ThreadScratch(), PACKED_DY = new ThreadScratch();
+  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), PIECE = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
   private ShiftedConv() {}
-
-  /**
-   * Where each strip of NR output positions reads the padded copy: vector v (of two) of strip s, for unfolded row q,
-   * is the blend of masked loads {@code xp[rowOffset[q] + offset[i] ..]} (the lanes of {@code mask[i]}) for i in
-   * [first[2s + v], first[2s + v + 1]): one load for a vector inside one output row, one per output row it touches
-   * otherwise; lanes past the last position stay zero.
-   */
-  private record Segments(int[] first, int[] offset, long[] mask) {
-    private static final long ALL = (1L << L) - 1;
-
-    static Segments of(Plan plan) {
-      int positions = plan.outH * plan.outW, vectors = 2 * ((positions + NR - 1) / NR);
-      int[] first = new int[vectors + 1];
-      java.util.List<long[]> found = new java.util.ArrayList<>();
-      for (int vec = 0; vec < vectors; vec++) {
-        first[vec] = found.size();
-        int c0 = vec * L, c1 = Math.min(positions, c0 + L);
-        for (int p = c0; p < c1; ) {
-          int oh = p / plan.outW, ow = p % plan.outW, run = Math.min(plan.outW - ow, c1 - p);
-          // lane j holds position c0 + j: at padded column oh·Wp + ow for j = p − c0; never negative: oh·(Wp − outW) + c0
-          found.add(new long[] {oh * plan.wp + ow - (p - c0), ((1L << run) - 1) << (p - c0)});
-          p += run;
-        }
-      }
-      first[vectors] = found.size();
-      return new Segments(first, found.stream().mapToInt(f -> (int) f[0]).toArray(), found.stream().mapToLong(f -> f[1]).toArray());
-    }
-
-    /** Rows pc .. pc + kcc of strip s into {@code strip} (row q at q·NR). */
-    void copy(float[] xp, int[] rowOffset, int pc, int kcc, int s, float[] strip) {
-      for (int v = 0; v < 2; v++) {
-        int f = first[2 * s + v], e = first[2 * s + v + 1];
-        if (e - f == 1 && mask[f] == ALL) { // the common case: one load, one store per row
-          int off = offset[f];
-          for (int q = 0; q < kcc; q++) FloatVector.fromArray(F, xp, rowOffset[pc + q] + off).intoArray(strip, q * NR + v * L);
-          continue;
-        }
-        for (int q = 0; q < kcc; q++) {
-          FloatVector lanes = FloatVector.zero(F);
-          for (int i = f, row = rowOffset[pc + q]; i < e; i++) {
-            VectorMask<Float> m = VectorMask.fromLong(F, mask[i]);
-            lanes = lanes.blend(FloatVector.fromArray(F, xp, row + offset[i], m), m);
-          }
-          lanes.intoArray(strip, q * NR + v * L);
-        }
-      }
-    }
-  }
 
   /** Whether the geometry is a 2-D stride-1 convolution whose output has the usual size (not a cropped transposed one). */
   static boolean applies(ConvGeometry g) {
@@ -104,7 +57,9 @@ final class ShiftedConv {
   /** One convolution's shape on the padded width: the padded planes, the offset of each unfolded row, the column count. */
   record Plan(int channels, int inH, int inW, int ph, int pw, int hp, int wp, int outH, int outW, int[] rowOffset, int columns) {
     static Plan of(int channels, int inH, int inW, int kh, int kw, int ph, int pw, int dh, int dw) {
-      int hp = inH + 2 * ph, wp = inW + 2 * pw, outH = hp - dh * (kh - 1), outW = wp - dw * (kw - 1);
+      // a row's reads reach at most pw columns past its last input column: into the next row's left padding. Only
+      // when the padding reaches beyond the kernel (pw > (kw − 1)·dw) is the output wider than that.
+      int hp = inH + 2 * ph, outH = hp - dh * (kh - 1), outW = inW + 2 * pw - dw * (kw - 1), wp = Math.max(inW + pw, outW);
       int[] offsets = new int[channels * kh * kw];
       for (int c = 0, r = 0; c < channels; c++)
         for (int ki = 0; ki < kh; ki++)
@@ -124,9 +79,9 @@ final class ShiftedConv {
       return true;
     }
 
-    /** Floats of the padded copy, with a tail: a strip's whole-vector (masked) reads past the last output position stay inside. */
+    /** Floats of the padded copy, with a zero tail: the last strip's reads of the last unfolded row stay inside. */
     int paddedLength() {
-      return channels * plane() + wp + NR;
+      return rowOffset[rowOffset.length - 1] + Sgemm.roundUp(columns, NR);
     }
 
     /**
@@ -168,11 +123,10 @@ final class ShiftedConv {
     KernelRows[] packed = new KernelRows[groups];
     for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * k, mg, k, 1, 0, k, 1, tall);
     Plan plan = plan(g, cinG);
-    Segments segments = Segments.of(plan);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, segments, x, (image * cin + gr * cinG) * in, packed[gr], bias, gr * mg, y, (image * cout + gr * mg) * out, parallel);
+        convolve(plan, x, (image * cin + gr * cinG) * in, packed[gr], bias, gr * mg, y, (image * cout + gr * mg) * out, parallel);
     });
   }
 
@@ -189,11 +143,10 @@ final class ShiftedConv {
     for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1, tall);
     int dh = g.dilation()[0], dw = g.dilation()[1];
     Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
-    Segments segments = Segments.of(plan);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
-        convolve(plan, segments, dy, (image * cout + gr * mg) * out, packed[gr], null, 0, dx, (image * cin + gr * cinG) * in, parallel);
+        convolve(plan, dy, (image * cout + gr * mg) * out, packed[gr], null, 0, dx, (image * cin + gr * cinG) * in, parallel);
     });
   }
 
@@ -272,38 +225,57 @@ final class ShiftedConv {
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
    * ({@code m} outputs in 12- and 6-row panels), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
-   * {@code m} planes of y (from {@code yBase}): for each pass over k, each strip is copied once (through the plan's
-   * segments) and every row tile accumulates into y in place (tiles at y's edges through a buffer). A piece of strips
-   * starts as the bias, written just before its first pass, while those columns of y are about to be in cache anyway.
-   * Strips are split over the workers when {@code parallel}.
+   * {@code m} planes of y (from {@code yBase}). Strips of NR padded-width columns go in pieces; a piece's product
+   * stays in a buffer of this thread's (in L2) over every pass of k, and each tile of the last pass is placed into y
+   * (its dropped columns skipped) right after it is computed, while it is in L1. Pieces are shared by the workers when
+   * {@code parallel}, and run one after another otherwise: the whole image as one piece (its product megabytes wide,
+   * each pass reading and writing all of it) ran 5-13 % slower on a Xeon.
    */
-  private static void convolve(Plan plan, Segments segments, float[] x, int xBase, KernelRows packed, float[] bias, int biasBase, float[] y, int yBase,
-      boolean parallel) {
+  private static void convolve(Plan plan, float[] x, int xBase, KernelRows packed, float[] bias, int biasBase, float[] y, int yBase, boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
-    int k = plan.rowOffset.length, m = packed.rows, tallRows = packed.tallRows, positions = plan.outH * plan.outW, strips = (positions + NR - 1) / NR;
-    int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
+    int k = plan.rowOffset.length, m = packed.rows, tallRows = packed.tallRows, strips = (plan.columns + NR - 1) / NR;
+    int rows = tallRows + Sgemm.roundUp(m - tallRows, MR), passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
+    int[] off = plan.rowOffset;
     Parallel.Body body = (lo, hi) -> {
-      float[] strip = STRIP.get(kc * NR), edge = Sgemm.EDGE.get(TallTile.MR * NR);
-      if (bias != null)
-        for (int o = 0, from = lo * NR, to = Math.min(positions, hi * NR); o < m; o++)
-          java.util.Arrays.fill(y, yBase + o * positions + from, yBase + o * positions + to, bias[biasBase + o]);
+      int width = (hi - lo) * NR;
+      float[] product = PIECE.get(rows * width);
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
-        boolean accumulate = pc > 0 || bias != null;
+        boolean accumulate = pc > 0, last = pc + kcc == k;
         for (int s = lo; s < hi; s++) {
-          segments.copy(xp, plan.rowOffset, pc, kcc, s, strip);
-          int cols = Math.min(NR, positions - s * NR);
-          for (int ir = 0; ir < tallRows; ir += TallTile.MR)
-            Sgemm.tile(packed.tall, ir * k + pc * TallTile.MR, strip, 0, kcc, y, yBase + ir * positions + s * NR, positions, TallTile.MR, TallTile.MR,
-                cols, accumulate, edge);
-          for (int ir = tallRows; ir < m; ir += MR)
-            Sgemm.tile(packed.rest, (ir - tallRows) * k + pc * MR, strip, 0, kcc, y, yBase + ir * positions + s * NR, positions, MR, Math.min(MR, m - ir),
-                cols, accumulate, edge);
+          int col = s * NR, at = (s - lo) * NR;
+          for (int ir = 0; ir < tallRows; ir += TallTile.MR) {
+            TallTile.inPlaceB(packed.tall, ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);
+          }
+          for (int ir = tallRows; ir < m; ir += MR) {
+            kernelInPlaceB(packed.rest, (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            if (last) place(plan, product, ir * width + at, width, ir, Math.min(MR, m - ir), col, bias, biasBase, y, yBase);
+          }
         }
       }
     };
     if (parallel) Parallel.shared(strips, STRIPS_PER_PIECE, body);
-    else body.run(0, strips);
+    else for (int lo = 0; lo < strips; lo += STRIPS_PER_PIECE) body.run(lo, Math.min(strips, lo + STRIPS_PER_PIECE));
+  }
+
+  /**
+   * Rows [o0, o0 + rows) of y's planes from a tile of the product ({@code product[at + r·ld + j]}, padded-width
+   * columns col + j), plus the bias: each output row's part of the strip as masked vectors, the dropped columns skipped.
+   */
+  private static void place(Plan plan, float[] product, int at, int ld, int o0, int rows, int col, float[] bias, int biasBase, float[] y, int yBase) {
+    int wp = plan.wp, outW = plan.outW, positions = plan.outH * outW, end = Math.min(plan.columns, col + NR);
+    for (int oh = col / wp; oh * wp < end; oh++) {
+      int from = Math.max(col, oh * wp), n = Math.min(end, oh * wp + outW) - from;
+      int src = at + from - col, dst = yBase + o0 * positions + oh * outW + from - oh * wp;
+      for (int r = 0; r < rows; r++, src += ld, dst += positions) {
+        float b = bias == null ? 0f : bias[biasBase + o0 + r];
+        for (int i = 0; i < n; i += L) {
+          VectorMask<Float> lanes = F.indexInRange(i, n);
+          FloatVector.fromArray(F, product, src + i, lanes).add(b).intoArray(y, dst + i, lanes);
+        }
+      }
+    }
   }
 
   /**
@@ -413,5 +385,64 @@ final class ShiftedConv {
     }
     Sgemm.kernelRows(xp, offset[ir] + q0, offset[Math.min(ir + 1, last)] + q0, offset[Math.min(ir + 2, last)] + q0, offset[Math.min(ir + 3, last)] + q0,
         offset[Math.min(ir + 4, last)] + q0, offset[Math.min(ir + 5, last)] + q0, pb, bo, kc, out, at, ld, accumulate);
+  }
+
+  /**
+   * Sgemm's 6-row register tile with B's rows read in place, {@code xp[offset[q0 + k] + col ..]}: the convolution's
+   * rows past its 12-row tiles (and all of them off Intel). Written out for the reason given at Sgemm's kernel.
+   */
+  private static void kernelInPlaceB(float[] pa, int ao, float[] xp, int[] offset, int q0, int col, int kc, float[] out, int at, int ld, boolean accumulate) {
+    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (accumulate) {
+      c00 = FloatVector.fromArray(F, out, at);
+      c01 = FloatVector.fromArray(F, out, at + L);
+      c10 = FloatVector.fromArray(F, out, r1);
+      c11 = FloatVector.fromArray(F, out, r1 + L);
+      c20 = FloatVector.fromArray(F, out, r2);
+      c21 = FloatVector.fromArray(F, out, r2 + L);
+      c30 = FloatVector.fromArray(F, out, r3);
+      c31 = FloatVector.fromArray(F, out, r3 + L);
+      c40 = FloatVector.fromArray(F, out, r4);
+      c41 = FloatVector.fromArray(F, out, r4 + L);
+      c50 = FloatVector.fromArray(F, out, r5);
+      c51 = FloatVector.fromArray(F, out, r5 + L);
+    } else {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
+    }
+    for (int q = 0; q < kc; q++) {
+      int a = ao + q * MR, b = offset[q0 + q] + col;
+      FloatVector b0 = FloatVector.fromArray(F, xp, b), b1 = FloatVector.fromArray(F, xp, b + L);
+      FloatVector x = FloatVector.broadcast(F, pa[a]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = FloatVector.broadcast(F, pa[a + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = FloatVector.broadcast(F, pa[a + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = FloatVector.broadcast(F, pa[a + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      x = FloatVector.broadcast(F, pa[a + 4]);
+      c40 = b0.fma(x, c40);
+      c41 = b1.fma(x, c41);
+      x = FloatVector.broadcast(F, pa[a + 5]);
+      c50 = b0.fma(x, c50);
+      c51 = b1.fma(x, c51);
+    }
+    c00.intoArray(out, at);
+    c01.intoArray(out, at + L);
+    c10.intoArray(out, r1);
+    c11.intoArray(out, r1 + L);
+    c20.intoArray(out, r2);
+    c21.intoArray(out, r2 + L);
+    c30.intoArray(out, r3);
+    c31.intoArray(out, r3 + L);
+    c40.intoArray(out, r4);
+    c41.intoArray(out, r4 + L);
+    c50.intoArray(out, r5);
+    c51.intoArray(out, r5 + L);
   }
 }
