@@ -41,8 +41,8 @@ final class Sgemm {
 
   static final Blocking ZEN = new Blocking(1024, true, MR), XEON = new Blocking(256, false, TallTile.MR), TUNED = CpuVendor.INTEL ? XEON : ZEN;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch();
-  // a tile at C's edge (MR × NR), computed here and then stored with storeEdge; ShiftedConv's edge tiles use it too
-  static final ThreadScratch EDGE = new ThreadScratch();
+  // a tile at C's edge (MR × NR), computed here and then stored with storeEdge
+  private static final ThreadScratch EDGE = new ThreadScratch();
   // rows of an operand that is not a strided matrix, gathered whole before packing (one call per row, not per panel)
   private static final ThreadScratch GATHERED = new ThreadScratch();
 
@@ -339,7 +339,7 @@ final class Sgemm {
    * Adds (or writes) one mr×NR tile of C (mr 6 or 12, A packed in panels of that height), of which the top-left
    * rows×cols lie inside C; a tile at C's edge is computed into {@code edge} (at least mr·NR floats) and copied out.
    */
-  static void tile(float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, int mr, int rows, int cols,
+  private static void tile(float[] pa, int ao, float[] pb, int bo, int kc, float[] c, int co, int ldc, int mr, int rows, int cols,
       boolean accumulate, float[] edge) {
     boolean whole = rows == mr && cols == NR;
     if (mr == TallTile.MR) TallTile.kernel(pa, ao, pb, bo, kc, whole ? c : edge, whole ? co : 0, whole ? ldc : NR, whole && accumulate);
