@@ -147,6 +147,10 @@ final class ConvKernels {
       return;
     }
     boolean shifted = ShiftedConv.applies(g);
+    if (shifted && groups == cin && cout == cin) {
+      ShiftedConv.depthwiseWeightGrad(x, dy, dw, batch, cin, g);
+      return;
+    }
     int[] src = shifted ? null : g.sourceIndex();
     ShiftedConv.Plan plan = shifted ? ShiftedConv.plan(g, cinG) : null;
     java.util.Map<Integer, float[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();

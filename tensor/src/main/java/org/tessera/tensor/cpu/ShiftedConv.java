@@ -2,6 +2,7 @@ package org.tessera.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.tensor.ConvGeometry;
 
@@ -119,6 +120,10 @@ final class ShiftedConv {
 
   /** {@link #forward} with 12-row tiles where whole ones fit ({@code tall}) or 6-row tiles throughout: the same sums in the same order. */
   static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g, boolean tall) {
+    if (groups == cin && cout == cin) {
+      depthwise(plan(g, 1), x, g.inSize(), w, false, bias, y, g.outSize(), batch * cin, cin);
+      return;
+    }
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
     KernelRows[] packed = new KernelRows[groups];
     for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * k, mg, k, 1, 0, k, 1, tall);
@@ -138,15 +143,76 @@ final class ShiftedConv {
   /** {@link #inputGrad} with 12-row tiles where whole ones fit ({@code tall}) or 6-row tiles throughout. */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g, boolean tall) {
     int cinG = cin / groups, mg = cout / groups, kh = g.kernel()[0], kw = g.kernel()[1], kk = kh * kw, k = mg * kk;
+    int dh = g.dilation()[0], dw = g.dilation()[1];
+    Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
+    if (groups == cin && cout == cin) {
+      depthwise(plan, dy, g.outSize(), w, true, null, dx, g.inSize(), batch * cin, cin);
+      return;
+    }
     KernelRows[] packed = new KernelRows[groups];
     // rows c, columns (o, t) of w flipped and transposed, (Cin/G, Cout/G, kh, kw) reversed in both spatial dims: w[o][c][kk − 1 − t]
     for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1, tall);
-    int dh = g.dilation()[0], dw = g.dilation()[1];
-    Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
         convolve(plan, dy, (image * cout + gr * mg) * out, packed[gr], null, 0, dx, (image * cin + gr * cinG) * in, parallel);
+    });
+  }
+
+  /**
+   * A depthwise convolution (one input and one output plane per group, as in ViT-Adapter's ConvFFN): each plane is
+   * a 1-D stencil on its padded width, kh·kw vector FMAs per 16 outputs with the weight broadcast, instead of a
+   * 6-row register tile that would compute one row of six. Planes (image, channel) of {@code src} (each
+   * {@code srcPlane} floats) into planes of {@code dst} ({@code dstPlane} floats), over the workers; the kernel
+   * flipped when {@code flip} (the input gradient), plus the bias when there is one. (1,768,90,90), 3×3, forward on
+   * the Xeon: 23.1 -> 6.1 ms, PyTorch 5.0 ms.
+   */
+  private static void depthwise(Plan plan, float[] src, int srcPlane, float[] w, boolean flip, float[] bias, float[] dst, int dstPlane, int planes,
+      int channels) {
+    int kk = plan.rowOffset.length, columns = plan.columns, outH = plan.outH, outW = plan.outW, wp = plan.wp;
+    int[] off = plan.rowOffset;
+    Parallel.range(planes, 4, (lo, hi) -> {
+      float[] row = PIECE.get(Sgemm.roundUp(columns, L));
+      for (int p = lo; p < hi; p++) {
+        int c = p % channels;
+        float[] xp = plan.pad(src, p * srcPlane, false);
+        FloatVector start = FloatVector.broadcast(F, bias == null ? 0f : bias[c]);
+        for (int q = 0; q < columns; q += L) {
+          FloatVector acc = start;
+          for (int t = 0; t < kk; t++) acc = FloatVector.fromArray(F, xp, off[t] + q).fma(FloatVector.broadcast(F, w[c * kk + (flip ? kk - 1 - t : t)]), acc);
+          acc.intoArray(row, q);
+        }
+        for (int i = 0; i < outH; i++) System.arraycopy(row, i * wp, dst, p * dstPlane + i * outW, outW);
+      }
+    });
+  }
+
+  /**
+   * Adds into dw (C, 1, kh, kw) the weight gradient of a depthwise convolution: for each plane and tap, the dot
+   * product of the tap's run of the padded input with dy, one output row at a time (the last vector of a row
+   * masked). Channels are split over the workers, each summing its channel over the batch in order. A weight
+   * gradient per group through the register tiles (a 6-row tile for one row, four parallel steps per plane) made a
+   * (1,768,90,90) 3×3 forward+backward take 109–129 ms against PyTorch's 32; now 23.
+   */
+  static void depthwiseWeightGrad(float[] x, float[] dy, float[] dw, int batch, int channels, ConvGeometry g) {
+    Plan plan = plan(g, 1);
+    int kk = plan.rowOffset.length, outH = plan.outH, outW = plan.outW, wp = plan.wp, in = g.inSize(), out = g.outSize();
+    int[] off = plan.rowOffset;
+    Parallel.range(channels, 4, (lo, hi) -> {
+      for (int c = lo; c < hi; c++)
+        for (int n = 0; n < batch; n++) {
+          int plane = n * channels + c;
+          float[] xp = plan.pad(x, plane * in, false);
+          for (int t = 0; t < kk; t++) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < outH; i++)
+              for (int j = 0, xAt = off[t] + i * wp, dyAt = plane * out + i * outW; j < outW; j += L) {
+                VectorMask<Float> lanes = F.indexInRange(j, outW);
+                acc = FloatVector.fromArray(F, xp, xAt + j, lanes).fma(FloatVector.fromArray(F, dy, dyAt + j, lanes), acc);
+              }
+            dw[c * kk + t] += acc.reduceLanes(VectorOperators.ADD);
+          }
+        }
     });
   }
 

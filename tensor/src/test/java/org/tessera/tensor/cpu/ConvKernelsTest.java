@@ -15,7 +15,7 @@ import org.tessera.tensor.Generator;
 /**
  * The 2-D convolution kernels (forward with and without a bias, input and weight gradient) against a scalar loop in double precision:
  * stride-1 geometries that take the shifted-rows path (kernel rows not a multiple of the 6-row tile, columns not a
- * multiple of the 32-column tile, k in several passes, dilation, groups, one image split over the workers and several images), padding
+ * multiple of the 32-column tile, k in several passes, dilation, groups, depthwise, one image split over the workers and several images), padding
  * beyond the kernel's reach (whose input gradient is not a convolution), patch embeddings (kernel = stride) as
  * products over the whole batch, and other strided ones that take im2col. The stride-1 path runs with 12-row tiles on
  * Intel and 6-row tiles elsewhere; the other height must give the same bits.
@@ -33,6 +33,8 @@ class ConvKernelsTest {
         new Case(3, 4, 13, 1, 6, 40, 3, 3, 1, 1, 1, 1, 1), // rows 13 = 2 tiles + 1, a row longer than a strip
         new Case(1, 40, 37, 1, 23, 37, 3, 3, 1, 1, 1, 1, 1), // k in two passes (forward 360, input gradient 333, weight gradient 897), dyᵀ in two panels
         new Case(2, 6, 6, 2, 7, 5, 1, 1, 1, 0, 0, 1, 1), // 1×1, groups
+        new Case(2, 8, 8, 8, 9, 11, 3, 3, 1, 1, 1, 1, 1), // depthwise: a stencil per plane
+        new Case(1, 5, 5, 5, 12, 40, 5, 3, 1, 3, 1, 2, 1), // depthwise, one image, dilated, padding (k − 1)·d − 1 in height
         new Case(2, 3, 4, 1, 12, 10, 5, 3, 1, 4, 2, 2, 1), // dilated, padding (k − 1)·d exactly
         new Case(2, 3, 5, 1, 6, 7, 2, 2, 1, 2, 0, 1, 1), // padding beyond the kernel's reach: input gradient by im2col
         new Case(2, 3, 4, 1, 5, 6, 2, 2, 1, 0, 2, 1, 1), // padding beyond the kernel's reach in width: the output wider than W + pw
