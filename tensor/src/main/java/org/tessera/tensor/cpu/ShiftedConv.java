@@ -358,7 +358,8 @@ final class ShiftedConv {
 
   /**
    * Rows [o0, o0 + rows) of y's planes from a tile of the product ({@code product[at + r·ld + j]}, padded-width
-   * columns col + j), plus the bias: each output row's part of the strip as masked vectors, the dropped columns skipped.
+   * columns col + j), plus the bias: each output row's part of the strip as vectors (the last one masked), the
+   * dropped columns skipped.
    */
   private static void place(Plan plan, float[] product, int at, int ld, int o0, int rows, int col, float[] bias, int biasBase, float[] y, int yBase) {
     int wp = plan.wp, outW = plan.outW, positions = plan.outH * outW, end = Math.min(plan.columns, col + NR);
@@ -367,7 +368,10 @@ final class ShiftedConv {
       int src = at + from - col, dst = yBase + o0 * positions + oh * outW + from - oh * wp;
       for (int r = 0; r < rows; r++, src += ld, dst += positions) {
         float b = bias == null ? 0f : bias[biasBase + o0 + r];
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(F, product, src + i).add(b).intoArray(y, dst + i);
+        if (i < n) {
+          // masked only where needed: a masked store checks every lane's index (1.3 % of DPT fusion's forward+backward)
           VectorMask<Float> lanes = F.indexInRange(i, n);
           FloatVector.fromArray(F, product, src + i, lanes).add(b).intoArray(y, dst + i, lanes);
         }
