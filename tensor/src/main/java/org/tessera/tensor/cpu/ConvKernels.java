@@ -147,7 +147,7 @@ final class ConvKernels {
       return;
     }
     boolean shifted = ShiftedConv.applies(g);
-    if (shifted && groups == cin && cout == cin) {
+    if (shifted && ShiftedConv.isDepthwise(cin, cout, groups)) {
       ShiftedConv.depthwiseWeightGrad(x, dy, dw, batch, cin, g);
       return;
     }

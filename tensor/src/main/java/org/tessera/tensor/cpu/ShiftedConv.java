@@ -50,6 +50,11 @@ final class ShiftedConv {
     return true;
   }
 
+  /** Whether each group has one input and one output plane: the convolution then takes the per-plane stencil. */
+  static boolean isDepthwise(int cin, int cout, int groups) {
+    return groups == cin && cout == cin;
+  }
+
   /** Whether the input gradient can be computed as a convolution: its padding (k − 1)·d − p must not be negative. */
   static boolean appliesToInputGrad(ConvGeometry g) {
     return applies(g) && g.padding()[0] <= g.dilation()[0] * (g.kernel()[0] - 1) && g.padding()[1] <= g.dilation()[1] * (g.kernel()[1] - 1);
@@ -120,7 +125,7 @@ final class ShiftedConv {
 
   /** {@link #forward} with 12-row tiles where whole ones fit ({@code tall}) or 6-row tiles throughout: the same sums in the same order. */
   static void forward(float[] x, float[] w, float[] bias, float[] y, int batch, int cin, int cout, int groups, ConvGeometry g, boolean tall) {
-    if (groups == cin && cout == cin) {
+    if (isDepthwise(cin, cout, groups)) {
       depthwise(plan(g, 1), x, g.inSize(), w, false, bias, y, g.outSize(), batch * cin, cin);
       return;
     }
@@ -145,7 +150,7 @@ final class ShiftedConv {
     int cinG = cin / groups, mg = cout / groups, kh = g.kernel()[0], kw = g.kernel()[1], kk = kh * kw, k = mg * kk;
     int dh = g.dilation()[0], dw = g.dilation()[1];
     Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
-    if (groups == cin && cout == cin) {
+    if (isDepthwise(cin, cout, groups)) {
       depthwise(plan, dy, g.outSize(), w, true, null, dx, g.inSize(), batch * cin, cin);
       return;
     }
