@@ -221,6 +221,13 @@ final class ShiftedConv {
     });
   }
 
+  /** A gather's index map: lane t at t·stride for the first {@code lanes} lanes, 0 (a valid index) past them. */
+  private static int[] laneOffsets(int stride, int lanes) {
+    int[] map = new int[L];
+    for (int t = 0; t < lanes; t++) map[t] = t * stride;
+    return map;
+  }
+
   /** The plan of the geometry's own convolution over {@code channels} input planes (the forward's and the weight gradient's). */
   static Plan plan(ConvGeometry g, int channels) {
     return Plan.of(channels, g.in()[0], g.in()[1], g.kernel()[0], g.kernel()[1], g.padding()[0], g.padding()[1], g.dilation()[0], g.dilation()[1]);
@@ -268,8 +275,7 @@ final class ShiftedConv {
     // dw[o][r] += product[r][o] for L rows at a time, each over every o: a column of the block gathered as one vector
     // (its L rows of the product stay in L1) and added into a run of dw. One float at a time down whole columns of
     // the product, from L2, took 7 times as long (DPT fusion: 0.82 -> 0.12 ms).
-    int[] rowStride = new int[L];
-    for (int t = 0; t < L; t++) rowStride[t] = t * width;
+    int[] rowStride = laneOffsets(width, L);
     Parallel.Body transposeAdd = (lo, hi) -> {
       for (int r0 = lo * L; r0 < Math.min(rows, hi * L); r0 += L) {
         if (r0 + L <= rows) {
@@ -296,8 +302,7 @@ final class ShiftedConv {
   private static float[] packColumns(Plan plan, float[] dy, int dyBase, int m, boolean parallel) {
     int cols = plan.columns, panels = (m + NR - 1) / NR, outH = plan.outH, outW = plan.outW, wp = plan.wp;
     float[] packed = PACKED_DY.get(panels * cols * NR);
-    int[] planeStride = new int[L];
-    for (int t = 0; t < L; t++) planeStride[t] = t * outH * outW;
+    int[] planeStride = laneOffsets(outH * outW, L);
     Parallel.Body rows = (lo, hi) -> {
       for (int unit = lo; unit < hi; unit++) {
         int p = unit / outH, i = unit % outH, at = (p * cols + i * wp) * NR, channels = Math.min(NR, m - p * NR);
@@ -414,8 +419,7 @@ final class ShiftedConv {
         for (int p = lo; p < hi; p++) {
           // lanes past the panel's rows are masked off, and point at its first row: a gather checks every lane's index
           int height = Math.min(mr, rows - p * mr);
-          int[] rowOffsets = new int[L];
-          for (int r = 0; r < height; r++) rowOffsets[r] = r * rowStride;
+          int[] rowOffsets = laneOffsets(rowStride, height);
           VectorMask<Float> lanes = F.indexInRange(0, height);
           for (int u = 0, at = p * mr * k; u < outer; u++)
             for (int v = 0, src = base + p * mr * rowStride + u * outerStride; v < inner; v++, src += innerStride, at += mr)
