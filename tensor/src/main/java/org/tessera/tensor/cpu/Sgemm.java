@@ -395,7 +395,7 @@ final class Sgemm {
   /**
    * The register tile: out[at + r·ld + j] (plus its old value when {@code accumulate}) = sum over k of
    * A panel (k, r) · B panel (k, j).
-   * This loop, {@link #kernelRows}'s and ShiftedConv's kernelTriples and kernelInPlaceB are written out separately on purpose: C2 removes the loop's bounds checks
+   * This loop, {@link #kernelRows}'s and ShortTile's triples, inPlaceB and inPlaceBWide are written out separately on purpose: C2 removes the loop's bounds checks
    * only when every index is the loop counter times a constant plus an invariant. One loop with A's step as a
    * parameter kept six checks and spilled bases to the stack in every iteration: on a core with two full-width FMA
    * units (Xeon, AVX-512) that ran at about half the speed of this one.

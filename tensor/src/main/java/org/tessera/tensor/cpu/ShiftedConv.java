@@ -332,7 +332,8 @@ final class ShiftedConv {
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
    * ({@code m} outputs in 12- and 6-row panels), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
-   * {@code m} planes of y (from {@code yBase}). Strips of NR padded-width columns go in pieces; a piece's product
+   * {@code m} planes of y (from {@code yBase}). Four or fewer rows past the 12-row tiles go two strips at a time
+   * ({@link ShortTile#inPlaceBWide}). Strips of NR padded-width columns go in pieces; a piece's product
    * stays in a buffer of this thread's (in L2) over every pass of k, and each tile of the last pass is placed into y
    * (its dropped columns skipped) right after it is computed, while it is in L1. Pieces are shared by the workers when
    * {@code parallel}, and run one after another otherwise: the whole image as one piece (its product megabytes wide,
@@ -343,6 +344,7 @@ final class ShiftedConv {
     int k = plan.rowOffset.length, m = packed.rows, tallRows = packed.tallRows, strips = (plan.columns + NR - 1) / NR;
     int rows = tallRows + Sgemm.roundUp(m - tallRows, MR), passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
     int[] off = plan.rowOffset;
+    boolean wideRest = m > tallRows && m - tallRows <= 4;
     Parallel.Body body = (lo, hi) -> {
       int width = (hi - lo) * NR;
       float[] product = PIECE.get(rows * width);
@@ -355,8 +357,17 @@ final class ShiftedConv {
             TallTile.inPlaceB(packed.tall, ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);
           }
+          if (wideRest && (s - lo) % 2 == 1) continue; // its rest went with the strip before
+          if (wideRest && s + 1 < hi) { // this strip's rest and the next one's
+            ShortTile.inPlaceBWide(packed.rest, pc * MR, xp, off, pc, col, kcc, product, tallRows * width + at, width, accumulate);
+            if (last) {
+              place(plan, product, tallRows * width + at, width, tallRows, m - tallRows, col, bias, biasBase, y, yBase);
+              place(plan, product, tallRows * width + at + NR, width, tallRows, m - tallRows, col + NR, bias, biasBase, y, yBase);
+            }
+            continue;
+          }
           for (int ir = tallRows; ir < m; ir += MR) {
-            kernelInPlaceB(packed.rest, (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            ShortTile.inPlaceB(packed.rest, (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, Math.min(MR, m - ir), col, bias, biasBase, y, yBase);
           }
         }
@@ -431,67 +442,6 @@ final class ShiftedConv {
   }
 
   /**
-   * {@link Sgemm#kernelRows} for six rows that are two triples of adjacent runs, xp[a0 + r + k] and xp[a3 + r + k]
-   * (r = 0, 1, 2): the rows (c, ki, 0..2) of a 3×3 kernel without dilation. Written out once more because the
-   * constant offsets let C2 address three rows from one index register: six arbitrary bases spill on a Xeon.
-   * Measured there (interleaved, medians): the tile alone on one thread 93-99 -> 100-111 GFLOP/s; the weight
-   * gradient of DPT fusion 123 -> 133 (+9 %), of conv3x3 on 8 images +7 %. Same sums in the same order as kernelRows.
-   */
-  private static void kernelTriples(float[] xp, int a0, int a3, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
-    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    if (accumulate) {
-      c00 = FloatVector.fromArray(F, out, at);
-      c01 = FloatVector.fromArray(F, out, at + L);
-      c10 = FloatVector.fromArray(F, out, r1);
-      c11 = FloatVector.fromArray(F, out, r1 + L);
-      c20 = FloatVector.fromArray(F, out, r2);
-      c21 = FloatVector.fromArray(F, out, r2 + L);
-      c30 = FloatVector.fromArray(F, out, r3);
-      c31 = FloatVector.fromArray(F, out, r3 + L);
-      c40 = FloatVector.fromArray(F, out, r4);
-      c41 = FloatVector.fromArray(F, out, r4 + L);
-      c50 = FloatVector.fromArray(F, out, r5);
-      c51 = FloatVector.fromArray(F, out, r5 + L);
-    } else {
-      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
-    }
-    for (int q = 0; q < kc; q++) {
-      int b = bo + q * NR;
-      FloatVector b0 = FloatVector.fromArray(F, pb, b), b1 = FloatVector.fromArray(F, pb, b + L);
-      FloatVector a = FloatVector.broadcast(F, xp[a0 + q]);
-      c00 = b0.fma(a, c00);
-      c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(F, xp[a0 + q + 1]);
-      c10 = b0.fma(a, c10);
-      c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(F, xp[a0 + q + 2]);
-      c20 = b0.fma(a, c20);
-      c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(F, xp[a3 + q]);
-      c30 = b0.fma(a, c30);
-      c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(F, xp[a3 + q + 1]);
-      c40 = b0.fma(a, c40);
-      c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(F, xp[a3 + q + 2]);
-      c50 = b0.fma(a, c50);
-      c51 = b1.fma(a, c51);
-    }
-    c00.intoArray(out, at);
-    c01.intoArray(out, at + L);
-    c10.intoArray(out, r1);
-    c11.intoArray(out, r1 + L);
-    c20.intoArray(out, r2);
-    c21.intoArray(out, r2 + L);
-    c30.intoArray(out, r3);
-    c31.intoArray(out, r3 + L);
-    c40.intoArray(out, r4);
-    c41.intoArray(out, r4 + L);
-    c50.intoArray(out, r5);
-    c51.intoArray(out, r5 + L);
-  }
-  /**
    * The weight gradient's register tile: {@code out[at + r·ld + j]} (plus its old value when {@code accumulate}) =
    * Σ_q xp[offset[ir + r] + q0 + q] · B panel (q, j), for 6 runs of the padded input (rows past the last repeat it;
    * their results are not read) and 2 vectors of columns.
@@ -500,69 +450,10 @@ final class ShiftedConv {
       boolean accumulate) {
     int last = offset.length - 1;
     if (triples) { // a last tile of three rows repeats its triple (rows past the last are not read)
-      kernelTriples(xp, offset[ir] + q0, offset[ir + 3 <= last ? ir + 3 : ir] + q0, pb, bo, kc, out, at, ld, accumulate);
+      ShortTile.triples(xp, offset[ir] + q0, offset[ir + 3 <= last ? ir + 3 : ir] + q0, pb, bo, kc, out, at, ld, accumulate);
       return;
     }
     Sgemm.kernelRows(xp, offset[ir] + q0, offset[Math.min(ir + 1, last)] + q0, offset[Math.min(ir + 2, last)] + q0, offset[Math.min(ir + 3, last)] + q0,
         offset[Math.min(ir + 4, last)] + q0, offset[Math.min(ir + 5, last)] + q0, pb, bo, kc, out, at, ld, accumulate);
-  }
-
-  /**
-   * Sgemm's 6-row register tile with B's rows read in place, {@code xp[offset[q0 + k] + col ..]}: the convolution's
-   * rows past its 12-row tiles (and all of them off Intel). Written out for the reason given at Sgemm's kernel.
-   */
-  private static void kernelInPlaceB(float[] pa, int ao, float[] xp, int[] offset, int q0, int col, int kc, float[] out, int at, int ld, boolean accumulate) {
-    int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    if (accumulate) {
-      c00 = FloatVector.fromArray(F, out, at);
-      c01 = FloatVector.fromArray(F, out, at + L);
-      c10 = FloatVector.fromArray(F, out, r1);
-      c11 = FloatVector.fromArray(F, out, r1 + L);
-      c20 = FloatVector.fromArray(F, out, r2);
-      c21 = FloatVector.fromArray(F, out, r2 + L);
-      c30 = FloatVector.fromArray(F, out, r3);
-      c31 = FloatVector.fromArray(F, out, r3 + L);
-      c40 = FloatVector.fromArray(F, out, r4);
-      c41 = FloatVector.fromArray(F, out, r4 + L);
-      c50 = FloatVector.fromArray(F, out, r5);
-      c51 = FloatVector.fromArray(F, out, r5 + L);
-    } else {
-      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(F);
-    }
-    for (int q = 0; q < kc; q++) {
-      int a = ao + q * MR, b = offset[q0 + q] + col;
-      FloatVector b0 = FloatVector.fromArray(F, xp, b), b1 = FloatVector.fromArray(F, xp, b + L);
-      FloatVector x = FloatVector.broadcast(F, pa[a]);
-      c00 = b0.fma(x, c00);
-      c01 = b1.fma(x, c01);
-      x = FloatVector.broadcast(F, pa[a + 1]);
-      c10 = b0.fma(x, c10);
-      c11 = b1.fma(x, c11);
-      x = FloatVector.broadcast(F, pa[a + 2]);
-      c20 = b0.fma(x, c20);
-      c21 = b1.fma(x, c21);
-      x = FloatVector.broadcast(F, pa[a + 3]);
-      c30 = b0.fma(x, c30);
-      c31 = b1.fma(x, c31);
-      x = FloatVector.broadcast(F, pa[a + 4]);
-      c40 = b0.fma(x, c40);
-      c41 = b1.fma(x, c41);
-      x = FloatVector.broadcast(F, pa[a + 5]);
-      c50 = b0.fma(x, c50);
-      c51 = b1.fma(x, c51);
-    }
-    c00.intoArray(out, at);
-    c01.intoArray(out, at + L);
-    c10.intoArray(out, r1);
-    c11.intoArray(out, r1 + L);
-    c20.intoArray(out, r2);
-    c21.intoArray(out, r2 + L);
-    c30.intoArray(out, r3);
-    c31.intoArray(out, r3 + L);
-    c40.intoArray(out, r4);
-    c41.intoArray(out, r4 + L);
-    c50.intoArray(out, r5);
-    c51.intoArray(out, r5 + L);
   }
 }
