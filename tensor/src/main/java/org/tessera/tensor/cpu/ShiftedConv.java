@@ -85,9 +85,12 @@ final class ShiftedConv {
       return true;
     }
 
-    /** Floats of the padded copy, with a zero tail: the last strip's reads of the last unfolded row stay inside. */
+    /**
+     * Floats of the padded copy, with a zero tail: the last strip's reads of the last unfolded row stay inside, and
+     * so do those of the strip past it, which a wide tile computes with the last one (and drops).
+     */
     int paddedLength() {
-      return rowOffset[rowOffset.length - 1] + Sgemm.roundUp(columns, NR);
+      return rowOffset[rowOffset.length - 1] + Sgemm.roundUp(columns, 2 * NR);
     }
 
     /**
@@ -332,8 +335,8 @@ final class ShiftedConv {
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
    * ({@code m} outputs in 12- and 6-row panels), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
-   * {@code m} planes of y (from {@code yBase}). Four or fewer rows past the 12-row tiles go two strips at a time
-   * ({@link ShortTile#inPlaceBWide}). Strips of NR padded-width columns go in pieces; a piece's product
+   * {@code m} planes of y (from {@code yBase}). On Intel, the rows past the 12-row tiles go four at a time over
+   * two strips ({@link ShortTile#inPlaceBWide}). Strips of NR padded-width columns go in pieces; a piece's product
    * stays in a buffer of this thread's (in L2) over every pass of k, and each tile of the last pass is placed into y
    * (its dropped columns skipped) right after it is computed, while it is in L1. Pieces are shared by the workers when
    * {@code parallel}, and run one after another otherwise: the whole image as one piece (its product megabytes wide,
@@ -342,11 +345,12 @@ final class ShiftedConv {
   private static void convolve(Plan plan, float[] x, int xBase, KernelRows packed, float[] bias, int biasBase, float[] y, int yBase, boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
     int k = plan.rowOffset.length, m = packed.rows, tallRows = packed.tallRows, strips = (plan.columns + NR - 1) / NR;
-    int rows = tallRows + Sgemm.roundUp(m - tallRows, MR), passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
+    int restHeight = packed.restHeight, rows = tallRows + Sgemm.roundUp(m - tallRows, restHeight);
+    int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
     int[] off = plan.rowOffset;
-    boolean wideRest = m > tallRows && m - tallRows <= 4;
+    boolean wide = restHeight == ShortTile.WIDE_MR;
     Parallel.Body body = (lo, hi) -> {
-      int width = (hi - lo) * NR;
+      int width = (wide ? Sgemm.roundUp(hi - lo, 2) : hi - lo) * NR; // the wide tile's pairs of strips: one past the last
       float[] product = PIECE.get(rows * width);
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
@@ -357,12 +361,13 @@ final class ShiftedConv {
             TallTile.inPlaceB(packed.tall, ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);
           }
-          if (wideRest && (s - lo) % 2 == 1) continue; // its rest went with the strip before
-          if (wideRest && s + 1 < hi) { // this strip's rest and the next one's
-            ShortTile.inPlaceBWide(packed.rest, pc * MR, xp, off, pc, col, kcc, product, tallRows * width + at, width, accumulate);
-            if (last) {
-              place(plan, product, tallRows * width + at, width, tallRows, m - tallRows, col, bias, biasBase, y, yBase);
-              place(plan, product, tallRows * width + at + NR, width, tallRows, m - tallRows, col + NR, bias, biasBase, y, yBase);
+          if (wide) {
+            if ((s - lo) % 2 == 1) continue; // its rest went with the strip before
+            for (int ir = tallRows; ir < m; ir += restHeight) { // this strip's rest and the next one's
+              ShortTile.inPlaceBWide(packed.rest, (ir - tallRows) * k + pc * restHeight, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+              if (!last) continue;
+              place(plan, product, ir * width + at, width, ir, Math.min(restHeight, m - ir), col, bias, biasBase, y, yBase);
+              if (s + 1 < hi) place(plan, product, ir * width + at + NR, width, ir, Math.min(restHeight, m - ir), col + NR, bias, biasBase, y, yBase);
             }
             continue;
           }
@@ -404,16 +409,16 @@ final class ShiftedConv {
    * The kernel rows of a convolution packed for its tiles: the first {@code tallRows} (a multiple of 12) as 12-row
    * panels for {@link TallTile}, the rest as 6-row panels for Sgemm's tile.
    */
-  private record KernelRows(int rows, int tallRows, float[] tall, float[] rest) {
+  private record KernelRows(int rows, int tallRows, int restHeight, float[] tall, float[] rest) {
     /**
      * A (rows × outer·inner) matrix read through strides: element (r, u·inner + v) is
-     * {@code a[base + r·rowStride + u·outerStride + v·innerStride]}; 12-row panels for as many rows as fill them when
-     * {@code tall}.
+     * {@code a[base + r·rowStride + u·outerStride + v·innerStride]}; when {@code tall}, 12-row panels for as many rows
+     * as fill them and 4-row panels for the rest (for {@link ShortTile#inPlaceBWide}), else 6-row panels throughout.
      */
     static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall) {
-      int tallRows = tall ? rows / TallTile.MR * TallTile.MR : 0;
-      return new KernelRows(rows, tallRows, panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR),
-          panels(a, base + tallRows * rowStride, rows - tallRows, rowStride, outer, outerStride, inner, innerStride, MR));
+      int tallRows = tall ? rows / TallTile.MR * TallTile.MR : 0, restHeight = tall ? ShortTile.WIDE_MR : MR;
+      return new KernelRows(rows, tallRows, restHeight, panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR),
+          panels(a, base + tallRows * rowStride, rows - tallRows, rowStride, outer, outerStride, inner, innerStride, restHeight));
     }
 
     /**

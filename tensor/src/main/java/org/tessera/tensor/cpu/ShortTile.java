@@ -12,6 +12,9 @@ final class ShortTile {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length(), MR = Sgemm.MR, NR = 2 * L;
 
+  /** The rows of {@link #inPlaceBWide}'s A panels. */
+  static final int WIDE_MR = 4;
+
   private ShortTile() {}
 
   /**
@@ -136,14 +139,15 @@ final class ShortTile {
   }
 
   /**
-   * {@link #inPlaceB} for at most four rows over two strips at once (4 vectors of columns, {@code col} to
-   * {@code col + 2·NR}): the rows past a convolution's 12-row tiles when they are four or fewer, as with 64 or 256
-   * outputs. The 6-row tile computes six rows for those four, and its per-step cost (an offset, two B loads and their
-   * checks, the loop) is nearly that of a 12-row tile (on one thread, 3.7-4.0 against 4.1-4.2 ns a step); here each
-   * step's overhead serves two strips (2.4-2.5 ns a strip). Measured on the Xeon, conv3x3 forward (8,64,56,56),
-   * alternating JVMs: 64 outputs took 15 % longer than 60 with the 6-row tile, 8 % with this one. A packed as 6-row
-   * panels (rows past the fourth are not read). Written out for the reason given at Sgemm's kernel. An 8-row tile
-   * for 64 = 4·12 + 2·8 outputs was no faster: the same per-step floor, twice.
+   * {@link #inPlaceB} for four rows over two strips at once (4 vectors of columns, {@code col} to {@code col + 2·NR}),
+   * A packed as 4-row panels: the rows past a convolution's 12-row tiles on Intel, as with 64, 128 or 256 outputs.
+   * The 6-row tile's per-step cost (an offset, two B loads and their checks, the loop) is nearly that of a 12-row
+   * tile (on one thread, 3.7-4.0 against 4.1-4.2 ns a step), so it spent a whole tile's time on the four rows past
+   * 60 or 252; here each step's overhead serves two strips (2.4-2.5 ns a strip). Measured on the Xeon, 3×3
+   * forward, old and new code in one JVM, alternating: (8,64,56,56) −5 %, (2,128,56,56) −7 % (128 outputs now take
+   * 7 % longer than 120, the ideal; 15-19 % before), DPT fusion's 256 level within noise. An 8-row tile for
+   * 64 = 4·12 + 2·8 was no faster: the same per-step floor, twice. Written out for the reason given at Sgemm's
+   * kernel.
    */
   static void inPlaceBWide(float[] pa, int ao, float[] xp, int[] offset, int q0, int col, int kc, float[] out, int at, int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld;
@@ -169,7 +173,7 @@ final class ShortTile {
       c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(F);
     }
     for (int q = 0; q < kc; q++) {
-      int a = ao + q * MR, b = offset[q0 + q] + col;
+      int a = ao + q * WIDE_MR, b = offset[q0 + q] + col;
       FloatVector b0 = FloatVector.fromArray(F, xp, b), b1 = FloatVector.fromArray(F, xp, b + L);
       FloatVector b2 = FloatVector.fromArray(F, xp, b + 2 * L), b3 = FloatVector.fromArray(F, xp, b + 3 * L);
       FloatVector x = FloatVector.broadcast(F, pa[a]);

@@ -31,7 +31,7 @@ class ConvKernelsTest {
     Stream<Case> fixed = Stream.of(
         new Case(1, 5, 7, 1, 9, 11, 3, 3, 1, 1, 1, 1, 1), // one image: column strips split over workers
         new Case(3, 4, 13, 1, 6, 40, 3, 3, 1, 1, 1, 1, 1), // rows 13 = 2 tiles + 1, a row longer than a strip
-        new Case(1, 15, 16, 1, 7, 20, 3, 3, 1, 1, 1, 1, 1), // 4 and 3 rows past a 12-row tile, two strips at a time; 5 strips: the last alone
+        new Case(1, 30, 16, 1, 7, 20, 3, 3, 1, 1, 1, 1, 1), // 4 and 6 rows past the 12-row tiles, two strips at a time, k in two passes; 5 strips: the last one's pair is past the end
         new Case(1, 40, 37, 1, 23, 37, 3, 3, 1, 1, 1, 1, 1), // k in two passes (forward 360, input gradient 333, weight gradient 897), dyᵀ in two panels
         new Case(2, 6, 6, 2, 7, 5, 1, 1, 1, 0, 0, 1, 1), // 1×1, groups
         new Case(2, 8, 8, 8, 9, 11, 3, 3, 1, 1, 1, 1, 1), // depthwise: a stencil per plane
