@@ -38,7 +38,7 @@ final class ShiftedConv {
   // gradients (rows in triples) 164 -> 194 (+24-27 %). Elsewhere (Zen 4, whose 512-bit FMAs run at half rate) the
   // 6-row tile it was tuned with.
   private static final boolean TALL_TILES = CpuVendor.INTEL;
-  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), PIECE = new ThreadScratch(), PACKED_DY = new ThreadScratch();
+  private static final ThreadScratch KERNEL_ROWS = new ThreadScratch(), PADDED = new ThreadScratch(), OUT = new ThreadScratch(), PIECE = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
   private ShiftedConv() {}
 
@@ -134,7 +134,9 @@ final class ShiftedConv {
     }
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
     KernelRows[] packed = new KernelRows[groups];
-    for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * k, mg, k, 1, 0, k, 1, tall);
+    int size = KernelRows.size(mg, k, tall);
+    float[] panels = KERNEL_ROWS.get(groups * size);
+    for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * k, mg, k, 1, 0, k, 1, tall, panels, gr * size);
     Plan plan = plan(g, cinG);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
@@ -159,7 +161,10 @@ final class ShiftedConv {
     }
     KernelRows[] packed = new KernelRows[groups];
     // rows c, columns (o, t) of w flipped and transposed, (Cin/G, Cout/G, kh, kw) reversed in both spatial dims: w[o][c][kk − 1 − t]
-    for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1, tall);
+    int size = KernelRows.size(cinG, k, tall);
+    float[] panels = KERNEL_ROWS.get(groups * size);
+    for (int gr = 0; gr < groups; gr++)
+      packed[gr] = KernelRows.pack(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1, tall, panels, gr * size);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
@@ -358,13 +363,13 @@ final class ShiftedConv {
         for (int s = lo; s < hi; s++) {
           int col = s * NR, at = (s - lo) * NR;
           for (int ir = 0; ir < tallRows; ir += TallTile.MR) {
-            TallTile.inPlaceB(packed.tall, ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            TallTile.inPlaceB(packed.panels, packed.tallAt + ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);
           }
           if (wide) {
             if ((s - lo) % 2 == 1) continue; // its rest went with the strip before
             for (int ir = tallRows; ir < m; ir += restHeight) { // this strip's rest and the next one's
-              ShortTile.inPlaceBWide(packed.rest, (ir - tallRows) * k + pc * restHeight, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+              ShortTile.inPlaceBWide(packed.panels, packed.restAt + (ir - tallRows) * k + pc * restHeight, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
               if (!last) continue;
               place(plan, product, ir * width + at, width, ir, Math.min(restHeight, m - ir), col, bias, biasBase, y, yBase);
               if (s + 1 < hi) place(plan, product, ir * width + at + NR, width, ir, Math.min(restHeight, m - ir), col + NR, bias, biasBase, y, yBase);
@@ -372,7 +377,7 @@ final class ShiftedConv {
             continue;
           }
           for (int ir = tallRows; ir < m; ir += MR) {
-            ShortTile.inPlaceB(packed.rest, (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            ShortTile.inPlaceB(packed.panels, packed.restAt + (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, Math.min(MR, m - ir), col, bias, biasBase, y, yBase);
           }
         }
@@ -406,43 +411,63 @@ final class ShiftedConv {
   }
 
   /**
-   * The kernel rows of a convolution packed for its tiles: the first {@code tallRows} (a multiple of 12) as 12-row
-   * panels for {@link TallTile}, the rest as 6-row panels for Sgemm's tile.
+   * The kernel rows of a convolution packed for its tiles, in {@code panels} from {@code tallAt}: the first
+   * {@code tallRows} (a multiple of 12) as 12-row panels for {@link TallTile}, the rest from {@code restAt} as
+   * {@code restHeight}-row panels.
    */
-  private record KernelRows(int rows, int tallRows, int restHeight, float[] tall, float[] rest) {
-    /**
-     * A (rows × outer·inner) matrix read through strides: element (r, u·inner + v) is
-     * {@code a[base + r·rowStride + u·outerStride + v·innerStride]}; when {@code tall}, 12-row panels for as many rows
-     * as fill them and 4-row panels for the rest (for {@link ShortTile#inPlaceBWide}), else 6-row panels throughout.
-     */
-    static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall) {
-      int tallRows = tall ? rows / TallTile.MR * TallTile.MR : 0, restHeight = tall ? ShortTile.WIDE_MR : MR;
-      return new KernelRows(rows, tallRows, restHeight, panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR),
-          panels(a, base + tallRows * rowStride, rows - tallRows, rowStride, outer, outerStride, inner, innerStride, restHeight));
+  private record KernelRows(int rows, int tallRows, int restHeight, float[] panels, int tallAt, int restAt) {
+    private static int tallRows(int rows, boolean tall) {
+      return tall ? rows / TallTile.MR * TallTile.MR : 0;
+    }
+
+    private static int restHeight(boolean tall) {
+      return tall ? ShortTile.WIDE_MR : MR;
+    }
+
+    /** The floats {@link #pack} writes for {@code rows} rows of {@code k}. */
+    static int size(int rows, int k, boolean tall) {
+      int tallRows = tallRows(rows, tall);
+      return (tallRows + Sgemm.roundUp(rows - tallRows, restHeight(tall))) * k;
     }
 
     /**
-     * {@code rows} rows as {@code mr}-high panels (panel p: for each column its mr values), zero past {@code rows}.
-     * Each column of a panel is one gather of its mr rows and one masked store, panel by panel, where each row was
-     * scattered across its panel (in L2): DPT fusion's weights (256 × 2304) 0.72 -> 0.41 ms, flipped for the input
-     * gradient 0.80 -> 0.45 ms (about 0.2 ms of each the new array's zeroing). Panels are split over the workers
+     * A (rows × outer·inner) matrix read through strides: element (r, u·inner + v) is
+     * {@code a[base + r·rowStride + u·outerStride + v·innerStride]}, written into {@code into} from {@code at}
+     * ({@link #size} floats, every one of them); when {@code tall}, 12-row panels for as many rows as fill them and
+     * 4-row panels for the rest (for {@link ShortTile#inPlaceBWide}), else 6-row panels throughout.
+     */
+    static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall,
+        float[] into, int at) {
+      int tallRows = tallRows(rows, tall), restHeight = restHeight(tall), restAt = at + tallRows * outer * inner;
+      panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR, into, at);
+      panels(a, base + tallRows * rowStride, rows - tallRows, rowStride, outer, outerStride, inner, innerStride, restHeight, into, restAt);
+      return new KernelRows(rows, tallRows, restHeight, into, at, restAt);
+    }
+
+    /**
+     * {@code rows} rows as {@code mr}-high panels (panel p: for each column its mr values) into {@code out} from
+     * {@code at}, zero past {@code rows}. Each column of a panel is one gather of its rows and one masked store of
+     * mr lanes, panel by panel, where each row was scattered across its panel (in L2): DPT fusion's weights
+     * (256 × 2304) 0.72 -> 0.41 ms, flipped for the input gradient 0.80 -> 0.45 ms. The panels go into this
+     * thread's scratch: a fresh array's zeroing was about 0.2 ms of each. Panels are split over the workers
      * (packing megabytes of weights on one thread cost 3 % of a convolution).
      */
-    private static float[] panels(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, int mr) {
+    private static void panels(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, int mr,
+        float[] out, int at) {
       int k = outer * inner;
-      float[] out = new float[Sgemm.roundUp(rows, mr) * k];
+      VectorMask<Float> panelRows = F.indexInRange(0, mr);
       Parallel.range((rows + mr - 1) / mr, 8, (lo, hi) -> {
         for (int p = lo; p < hi; p++) {
-          // lanes past the panel's rows are masked off, and point at its first row: a gather checks every lane's index
+          // lanes past the panel's rows are masked off (gathered as zeros), and point at its first row: a gather
+          // checks every lane's index
           int height = Math.min(mr, rows - p * mr);
           int[] rowOffsets = laneOffsets(rowStride, height);
           VectorMask<Float> lanes = F.indexInRange(0, height);
-          for (int u = 0, at = p * mr * k; u < outer; u++)
-            for (int v = 0, src = base + p * mr * rowStride + u * outerStride; v < inner; v++, src += innerStride, at += mr)
-              FloatVector.fromArray(F, a, src, rowOffsets, 0, lanes).intoArray(out, at, lanes);
+          for (int u = 0, to = at + p * mr * k; u < outer; u++)
+            for (int v = 0, src = base + p * mr * rowStride + u * outerStride; v < inner; v++, src += innerStride, to += mr)
+              FloatVector.fromArray(F, a, src, rowOffsets, 0, lanes).intoArray(out, to, panelRows);
         }
       });
-      return out;
     }
   }
 
