@@ -339,7 +339,7 @@ final class ShiftedConv {
 
   /**
    * Writes the convolution of the plan's planes of {@code x} (from {@code xBase}) with the packed kernel rows
-   * ({@code m} outputs in 12- and 6-row panels), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
+   * ({@code m} outputs in the panels of {@link KernelRows}), plus {@code bias[biasBase + o]} in plane o when there is a bias, into
    * {@code m} planes of y (from {@code yBase}). On Intel, the rows past the 12-row tiles go four at a time over
    * two strips ({@link ShortTile#inPlaceBWide}). Strips of NR padded-width columns go in pieces; a piece's product
    * stays in a buffer of this thread's (in L2) over every pass of k, and each tile of the last pass is placed into y

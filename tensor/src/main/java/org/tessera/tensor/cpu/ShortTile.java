@@ -5,8 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The stride-1 convolution's register tiles of six rows or fewer, reading the padded input in place ({@link ShiftedConv}):
- * the weight gradient's rows in triples, and the convolution's rows past its 12-row tiles ({@link TallTile}), or all
- * of them off Intel. Each written out for the reason given at Sgemm's kernel.
+ * the weight gradient's rows in triples, the convolution's rows past its 12-row tiles ({@link TallTile}) on Intel,
+ * and all of them elsewhere. Each written out for the reason given at Sgemm's kernel.
  */
 final class ShortTile {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -80,8 +80,9 @@ final class ShortTile {
   }
 
   /**
-   * Sgemm's 6-row register tile with B's rows read in place, {@code xp[offset[q0 + k] + col ..]}: the convolution's
-   * rows past its 12-row tiles (and all of them off Intel). Written out for the reason given at Sgemm's kernel.
+   * Sgemm's 6-row register tile with B's rows read in place, {@code xp[offset[q0 + k] + col ..]}: every row of the
+   * convolution off Intel (on Intel, the rows past its 12-row tiles take {@link #inPlaceBWide}). Written out for the
+   * reason given at Sgemm's kernel.
    */
   static void inPlaceB(float[] pa, int ao, float[] xp, int[] offset, int q0, int col, int kc, float[] out, int at, int ld, boolean accumulate) {
     int r1 = at + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;

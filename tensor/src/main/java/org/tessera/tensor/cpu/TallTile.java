@@ -126,7 +126,7 @@ final class TallTile {
   /**
    * {@link #kernel} with A's twelve rows read in place as four triples of adjacent runs, xp[a_t + r + k] for
    * t = 0, 3, 6, 9 and r = 0, 1, 2: the unfolded rows (c, ki, 0..2) of a 3×3 kernel without dilation, as the weight
-   * gradient of the stride-1 convolution reads them (see ShiftedConv's 6-row twin).
+   * gradient of the stride-1 convolution reads them (see its 6-row twin in ShortTile).
    */
   static void triples(float[] xp, int a0, int a3, int a6, int a9, float[] pb, int bo, int kc, float[] out, int at, int ld, boolean accumulate) {
     int r0 = at, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld;
@@ -230,7 +230,7 @@ final class TallTile {
 
   /**
    * {@link #kernel} with B's rows read in place: the k-th is the run {@code xp[offset[q0 + k] + col ..]}, as the
-   * stride-1 convolution reads the unfolded rows of its padded input (see ShiftedConv's 6-row twin). Reading them in
+   * stride-1 convolution reads the unfolded rows of its padded input (see its 6-row twin in ShortTile). Reading them in
    * place instead of copying each 32-wide strip first: DPT fusion's forward (3×3 256→256 on 56×56) 7-8 % faster.
    */
   static void inPlaceB(float[] pa, int ao, float[] xp, int[] offset, int q0, int col, int kc, float[] out, int at, int ld, boolean accumulate) {
