@@ -38,7 +38,7 @@ final class ShiftedConv {
   // gradients (rows in triples) 164 -> 194 (+24-27 %). Elsewhere (Zen 4, whose 512-bit FMAs run at half rate) the
   // 6-row tile it was tuned with.
   private static final boolean TALL_TILES = CpuVendor.INTEL;
-  private static final ThreadScratch KERNEL_ROWS = new ThreadScratch(), PADDED = new ThreadScratch(), OUT = new ThreadScratch(), PIECE = new ThreadScratch(), PACKED_DY = new ThreadScratch();
+  private static final ThreadScratch PADDED = new ThreadScratch(), OUT = new ThreadScratch(), PIECE = new ThreadScratch(), PACKED_DY = new ThreadScratch();
 
   private ShiftedConv() {}
 
@@ -133,10 +133,7 @@ final class ShiftedConv {
       return;
     }
     int cinG = cin / groups, mg = cout / groups, k = cinG * g.kernelSize();
-    KernelRows[] packed = new KernelRows[groups];
-    int size = KernelRows.size(mg, k, tall);
-    float[] panels = KERNEL_ROWS.get(groups * size);
-    for (int gr = 0; gr < groups; gr++) packed[gr] = KernelRows.pack(w, gr * mg * k, mg, k, 1, 0, k, 1, tall, panels, gr * size);
+    KernelRows[] packed = KernelRows.packGroups(w, 0, mg * k, groups, mg, k, 1, 0, k, 1, tall);
     Plan plan = plan(g, cinG);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
@@ -152,19 +149,15 @@ final class ShiftedConv {
 
   /** {@link #inputGrad} with 12-row tiles where whole ones fit ({@code tall}) or 6-row tiles throughout. */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g, boolean tall) {
-    int cinG = cin / groups, mg = cout / groups, kh = g.kernel()[0], kw = g.kernel()[1], kk = kh * kw, k = mg * kk;
+    int cinG = cin / groups, mg = cout / groups, kh = g.kernel()[0], kw = g.kernel()[1], kk = kh * kw;
     int dh = g.dilation()[0], dw = g.dilation()[1];
     Plan plan = Plan.of(mg, g.out()[0], g.out()[1], kh, kw, dh * (kh - 1) - g.padding()[0], dw * (kw - 1) - g.padding()[1], dh, dw);
     if (isDepthwise(cin, cout, groups)) {
       depthwise(plan, dy, g.outSize(), w, true, null, dx, g.inSize(), batch * cin, cin);
       return;
     }
-    KernelRows[] packed = new KernelRows[groups];
     // rows c, columns (o, t) of w flipped and transposed, (Cin/G, Cout/G, kh, kw) reversed in both spatial dims: w[o][c][kk − 1 − t]
-    int size = KernelRows.size(cinG, k, tall);
-    float[] panels = KERNEL_ROWS.get(groups * size);
-    for (int gr = 0; gr < groups; gr++)
-      packed[gr] = KernelRows.pack(w, gr * mg * cinG * kk + kk - 1, cinG, kk, mg, cinG * kk, kk, -1, tall, panels, gr * size);
+    KernelRows[] packed = KernelRows.packGroups(w, kk - 1, mg * cinG * kk, groups, cinG, kk, mg, cinG * kk, kk, -1, tall);
     int in = g.inSize(), out = g.outSize();
     ConvKernels.perImage(batch, (image, parallel) -> {
       for (int gr = 0; gr < groups; gr++)
@@ -416,6 +409,8 @@ final class ShiftedConv {
    * {@code restHeight}-row panels.
    */
   private record KernelRows(int rows, int tallRows, int restHeight, float[] panels, int tallAt, int restAt) {
+    private static final ThreadScratch SCRATCH = new ThreadScratch();
+
     private static int tallRows(int rows, boolean tall) {
       return tall ? rows / TallTile.MR * TallTile.MR : 0;
     }
@@ -424,8 +419,22 @@ final class ShiftedConv {
       return tall ? ShortTile.WIDE_MR : MR;
     }
 
+    /**
+     * Each group's kernel rows, packed by {@link #pack} one after another into this thread's scratch: group gr's
+     * matrix starts at {@code base + gr·groupStride}.
+     */
+    static KernelRows[] packGroups(float[] a, int base, int groupStride, int groups, int rows, int rowStride, int outer, int outerStride, int inner,
+        int innerStride, boolean tall) {
+      int size = size(rows, outer * inner, tall);
+      float[] into = SCRATCH.get(groups * size);
+      KernelRows[] packed = new KernelRows[groups];
+      for (int gr = 0; gr < groups; gr++)
+        packed[gr] = pack(a, base + gr * groupStride, rows, rowStride, outer, outerStride, inner, innerStride, tall, into, gr * size);
+      return packed;
+    }
+
     /** The floats {@link #pack} writes for {@code rows} rows of {@code k}. */
-    static int size(int rows, int k, boolean tall) {
+    private static int size(int rows, int k, boolean tall) {
       int tallRows = tallRows(rows, tall);
       return (tallRows + Sgemm.roundUp(rows - tallRows, restHeight(tall))) * k;
     }
@@ -436,7 +445,7 @@ final class ShiftedConv {
      * ({@link #size} floats, every one of them); when {@code tall}, 12-row panels for as many rows as fill them and
      * 4-row panels for the rest (for {@link ShortTile#inPlaceBWide}), else 6-row panels throughout.
      */
-    static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall,
+    private static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall,
         float[] into, int at) {
       int tallRows = tallRows(rows, tall), restHeight = restHeight(tall), restAt = at + tallRows * outer * inner;
       panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR, into, at);
