@@ -223,7 +223,7 @@ final class ShiftedConv {
   }
 
   /** A gather's index map: lane t at t·stride for the first {@code lanes} lanes, 0 (a valid index) past them. */
-  private static int[] laneOffsets(int stride, int lanes) {
+  static int[] laneOffsets(int stride, int lanes) {
     int[] map = new int[L];
     for (int t = 0; t < lanes; t++) map[t] = t * stride;
     return map;
@@ -342,8 +342,8 @@ final class ShiftedConv {
    */
   private static void convolve(Plan plan, float[] x, int xBase, KernelRows packed, float[] bias, int biasBase, float[] y, int yBase, boolean parallel) {
     float[] xp = plan.pad(x, xBase, parallel);
-    int k = plan.rowOffset.length, m = packed.rows, tallRows = packed.tallRows, strips = (plan.columns + NR - 1) / NR;
-    int restHeight = packed.restHeight, rows = tallRows + Sgemm.roundUp(m - tallRows, restHeight);
+    int k = plan.rowOffset.length, m = packed.rows(), tallRows = packed.tallRows(), strips = (plan.columns + NR - 1) / NR;
+    int restHeight = packed.restHeight(), rows = packed.paddedRows();
     int passes = (k + KC_CONVOLVE - 1) / KC_CONVOLVE, kc = (k + passes - 1) / passes;
     int[] off = plan.rowOffset;
     boolean wide = restHeight == ShortTile.WIDE_MR;
@@ -356,13 +356,13 @@ final class ShiftedConv {
         for (int s = lo; s < hi; s++) {
           int col = s * NR, at = (s - lo) * NR;
           for (int ir = 0; ir < tallRows; ir += TallTile.MR) {
-            TallTile.inPlaceB(packed.panels, packed.tallAt + ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            TallTile.inPlaceB(packed.panels(), packed.tallAt() + ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);
           }
           if (wide) {
             if ((s - lo) % 2 == 1) continue; // its rest went with the strip before
             for (int ir = tallRows; ir < m; ir += restHeight) { // this strip's rest and the next one's
-              ShortTile.inPlaceBWide(packed.panels, packed.restAt + (ir - tallRows) * k + pc * restHeight, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+              ShortTile.inPlaceBWide(packed.panels(), packed.restAt() + (ir - tallRows) * k + pc * restHeight, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
               if (!last) continue;
               place(plan, product, ir * width + at, width, ir, Math.min(restHeight, m - ir), col, bias, biasBase, y, yBase);
               if (s + 1 < hi) place(plan, product, ir * width + at + NR, width, ir, Math.min(restHeight, m - ir), col + NR, bias, biasBase, y, yBase);
@@ -370,7 +370,7 @@ final class ShiftedConv {
             continue;
           }
           for (int ir = tallRows; ir < m; ir += MR) {
-            ShortTile.inPlaceB(packed.panels, packed.restAt + (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
+            ShortTile.inPlaceB(packed.panels(), packed.restAt() + (ir - tallRows) * k + pc * MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, Math.min(MR, m - ir), col, bias, biasBase, y, yBase);
           }
         }
@@ -400,83 +400,6 @@ final class ShiftedConv {
           FloatVector.fromArray(F, product, src + i, lanes).add(b).intoArray(y, dst + i, lanes);
         }
       }
-    }
-  }
-
-  /**
-   * The kernel rows of a convolution packed for its tiles, in {@code panels} from {@code tallAt}: the first
-   * {@code tallRows} (a multiple of 12) as 12-row panels for {@link TallTile}, the rest from {@code restAt} as
-   * {@code restHeight}-row panels.
-   */
-  private record KernelRows(int rows, int tallRows, int restHeight, float[] panels, int tallAt, int restAt) {
-    private static final ThreadScratch SCRATCH = new ThreadScratch();
-
-    private static int tallRows(int rows, boolean tall) {
-      return tall ? rows / TallTile.MR * TallTile.MR : 0;
-    }
-
-    private static int restHeight(boolean tall) {
-      return tall ? ShortTile.WIDE_MR : MR;
-    }
-
-    /**
-     * Each group's kernel rows, packed by {@link #pack} one after another into this thread's scratch: group gr's
-     * matrix starts at {@code base + gr·groupStride}.
-     */
-    static KernelRows[] packGroups(float[] a, int base, int groupStride, int groups, int rows, int rowStride, int outer, int outerStride, int inner,
-        int innerStride, boolean tall) {
-      int size = size(rows, outer * inner, tall);
-      float[] into = SCRATCH.get(groups * size);
-      KernelRows[] packed = new KernelRows[groups];
-      for (int gr = 0; gr < groups; gr++)
-        packed[gr] = pack(a, base + gr * groupStride, rows, rowStride, outer, outerStride, inner, innerStride, tall, into, gr * size);
-      return packed;
-    }
-
-    /** The floats {@link #pack} writes for {@code rows} rows of {@code k}. */
-    private static int size(int rows, int k, boolean tall) {
-      int tallRows = tallRows(rows, tall);
-      return (tallRows + Sgemm.roundUp(rows - tallRows, restHeight(tall))) * k;
-    }
-
-    /**
-     * A (rows × outer·inner) matrix read through strides: element (r, u·inner + v) is
-     * {@code a[base + r·rowStride + u·outerStride + v·innerStride]}, written into {@code into} from {@code at}
-     * ({@link #size} floats, every one of them); when {@code tall}, 12-row panels for as many rows as fill them and
-     * 4-row panels for the rest (for {@link ShortTile#inPlaceBWide}), else 6-row panels throughout.
-     */
-    private static KernelRows pack(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, boolean tall,
-        float[] into, int at) {
-      int tallRows = tallRows(rows, tall), restHeight = restHeight(tall), restAt = at + tallRows * outer * inner;
-      panels(a, base, tallRows, rowStride, outer, outerStride, inner, innerStride, TallTile.MR, into, at);
-      panels(a, base + tallRows * rowStride, rows - tallRows, rowStride, outer, outerStride, inner, innerStride, restHeight, into, restAt);
-      return new KernelRows(rows, tallRows, restHeight, into, at, restAt);
-    }
-
-    /**
-     * {@code rows} rows as {@code mr}-high panels (panel p: for each column its mr values) into {@code out} from
-     * {@code at}, zero past {@code rows}. Each column of a panel is one gather of its rows and one masked store of
-     * mr lanes, panel by panel, where each row was scattered across its panel (in L2): DPT fusion's weights
-     * (256 × 2304) 0.72 -> 0.41 ms, flipped for the input gradient 0.80 -> 0.45 ms. The panels go into this
-     * thread's scratch: a fresh array's zeroing was about 0.2 ms of each. Panels are split over the workers
-     * (packing megabytes of weights on one thread cost 3 % of a convolution).
-     */
-    private static void panels(float[] a, int base, int rows, int rowStride, int outer, int outerStride, int inner, int innerStride, int mr,
-        float[] out, int at) {
-      int k = outer * inner;
-      VectorMask<Float> panelRows = F.indexInRange(0, mr);
-      Parallel.range((rows + mr - 1) / mr, 8, (lo, hi) -> {
-        for (int p = lo; p < hi; p++) {
-          // lanes past the panel's rows are masked off (gathered as zeros), and point at its first row: a gather
-          // checks every lane's index
-          int height = Math.min(mr, rows - p * mr);
-          int[] rowOffsets = laneOffsets(rowStride, height);
-          VectorMask<Float> lanes = F.indexInRange(0, height);
-          for (int u = 0, to = at + p * mr * k; u < outer; u++)
-            for (int v = 0, src = base + p * mr * rowStride + u * outerStride; v < inner; v++, src += innerStride, to += mr)
-              FloatVector.fromArray(F, a, src, rowOffsets, 0, lanes).intoArray(out, to, panelRows);
-        }
-      });
     }
   }
 
