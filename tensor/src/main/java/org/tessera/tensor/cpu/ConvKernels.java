@@ -78,6 +78,10 @@ final class ConvKernels {
       PatchConv.forward(x, w, bias, y, batch, cin, cout, g);
       return;
     }
+    if (Winograd.applies(g, cin, cout, groups)) {
+      Winograd.forward(x, w, bias, y, batch, cin, cout, g);
+      return;
+    }
     if (ShiftedConv.applies(g)) {
       ShiftedConv.forward(x, w, bias, y, batch, cin, cout, groups, g);
       return;
@@ -102,6 +106,10 @@ final class ConvKernels {
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, int groups, ConvGeometry g) {
     if (PatchConv.applies(g, groups)) {
       PatchConv.inputGrad(dy, w, dx, batch, cin, cout, g);
+      return;
+    }
+    if (Winograd.appliesToInputGrad(g, cin, cout, groups)) {
+      Winograd.inputGrad(dy, w, dx, batch, cin, cout, g);
       return;
     }
     if (ShiftedConv.appliesToInputGrad(g)) {
