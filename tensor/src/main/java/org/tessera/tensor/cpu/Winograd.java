@@ -44,17 +44,29 @@ final class Winograd {
 
   private Winograd() {}
 
-  /** Whether the convolution is 3×3, stride 1, undilated, ungrouped, with enough channels. */
+  /**
+   * Whether the convolution is 3×3, stride 1, undilated, ungrouped, with enough channels, and its output's rows of
+   * tiles fill their vectors well enough ({@link #fillsVectors}).
+   */
   static boolean applies(ConvGeometry g, int cin, int cout, int groups) {
     if (!ShiftedConv.applies(g) || groups != 1 || cin < MIN_CHANNELS || cout < MIN_CHANNELS) return false;
     for (int i = 0; i < 2; i++)
       if (g.kernel()[i] != 3 || g.dilation()[i] != 1) return false;
-    return true;
+    return fillsVectors(g.out()[1]);
   }
 
-  /** Whether its input gradient can be computed as one: padding at most 2. */
+  /** Whether its input gradient can be computed as one (padding at most 2), whose output is the input's width. */
   static boolean appliesToInputGrad(ConvGeometry g, int cin, int cout, int groups) {
-    return applies(g, cin, cout, groups) && g.padding()[0] <= 2 && g.padding()[1] <= 2;
+    return applies(g, cin, cout, groups) && g.padding()[0] <= 2 && g.padding()[1] <= 2 && fillsVectors(g.in()[1]);
+  }
+
+  /**
+   * Whether rounding a row of tiles of an output {@code width} wide up to whole vectors wastes at most a quarter of
+   * the products (56 wide: 28 tiles in 32 columns; 34 wide, 17 in 32, would compute nearly twice the work).
+   */
+  static boolean fillsVectors(int width) {
+    int tiles = (width + 1) / 2;
+    return 4 * Sgemm.roundUp(tiles, L) <= 5 * tiles;
   }
 
   /** y (N, Cout, outH, outW) from x (N, Cin, H, W), w (Cout, Cin, 3, 3) and bias (Cout, or null). */

@@ -32,7 +32,7 @@ class ConvKernelsTest {
         new Case(1, 5, 7, 1, 9, 11, 3, 3, 1, 1, 1, 1, 1), // one image: column strips split over workers
         new Case(3, 4, 13, 1, 6, 40, 3, 3, 1, 1, 1, 1, 1), // rows 13 = 2 tiles + 1, a row longer than a strip
         new Case(1, 30, 16, 1, 7, 20, 3, 3, 1, 1, 1, 1, 1), // 4 and 6 rows past the 12-row tiles, two strips at a time, k in two passes; 5 strips: the last one's pair is past the end
-        new Case(2, 128, 130, 1, 5, 7, 3, 3, 1, 1, 1, 1, 1), // 128 channels and more: Winograd's F(2×2, 3×3)
+        new Case(2, 128, 130, 1, 5, 28, 3, 3, 1, 1, 1, 1, 1), // 128 channels and more, 14 tiles a row: Winograd's F(2×2, 3×3)
         new Case(1, 40, 37, 1, 23, 37, 3, 3, 1, 1, 1, 1, 1), // k in two passes (forward 360, input gradient 333, weight gradient 897), dyᵀ in two panels
         new Case(2, 6, 6, 2, 7, 5, 1, 1, 1, 0, 0, 1, 1), // 1×1, groups
         new Case(2, 8, 8, 8, 9, 11, 3, 3, 1, 1, 1, 1, 1), // depthwise: a stencil per plane
@@ -98,7 +98,9 @@ class ConvKernelsTest {
     assertEquals(c.stride == 1, ShiftedConv.applies(c.geometry()));
     assertEquals(c.stride == c.kh && c.stride == c.kw && c.kw >= 4 && c.groups == 1 && c.ph == 0 && c.pw == 0, PatchConv.applies(c.geometry(), c.groups));
     if (ShiftedConv.appliesToInputGrad(c.geometry())) assertTrue(c.ph <= c.dh * (c.kh - 1) && c.pw <= c.dw * (c.kw - 1));
-    assertEquals(c.stride == 1 && c.kh == 3 && c.kw == 3 && c.dh == 1 && c.dw == 1 && c.groups == 1 && c.cin >= 128 && c.cout >= 128,
+    int tiles = (c.geometry().out()[1] + 1) / 2, lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    boolean fills = 4 * ((tiles + lanes - 1) / lanes * lanes) <= 5 * tiles;
+    assertEquals(c.stride == 1 && c.kh == 3 && c.kw == 3 && c.dh == 1 && c.dw == 1 && c.groups == 1 && c.cin >= 128 && c.cout >= 128 && fills,
         Winograd.applies(c.geometry(), c.cin, c.cout, c.groups));
   }
 

@@ -76,7 +76,7 @@ class WinogradTest {
 
   @Test
   void takesOnlyUndilatedUngroupedStrideOne3x3ConvolutionsWithManyChannels() {
-    int[] one = {1, 1}, k3 = {3, 3}, in = {20, 20};
+    int[] one = {1, 1}, k3 = {3, 3}, in = {28, 28};
     ConvGeometry plain = ConvGeometry.of("conv2d", in, k3, one, one, one);
     assertTrue(Winograd.applies(plain, 128, 256, 1));
     assertTrue(Winograd.appliesToInputGrad(plain, 128, 256, 1));
@@ -89,6 +89,16 @@ class WinogradTest {
     ConvGeometry wide = ConvGeometry.of("conv2d", in, k3, one, new int[] {3, 3}, one);
     assertTrue(Winograd.applies(wide, 256, 256, 1));
     assertFalse(Winograd.appliesToInputGrad(wide, 256, 256, 1), "padding 3: the input gradient's would be negative");
+    assertFalse(Winograd.applies(ConvGeometry.of("conv2d", new int[] {28, 34}, k3, one, one, one), 256, 256, 1), "34 wide: 17 tiles a row");
+  }
+
+  @Test
+  void roundsRowsOfTilesUpToVectorsOnlyWhereLittleIsWasted() {
+    int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    assertTrue(Winograd.fillsVectors(2 * lanes), "whole vectors");
+    assertTrue(Winograd.fillsVectors(2 * lanes - 1), "an odd width: the last tile cropped");
+    assertFalse(Winograd.fillsVectors(2 * lanes + 2), "one tile past a vector");
+    assertTrue(Winograd.fillsVectors(56), "DPT fusion at 224");
   }
 
   private static void assertClose(String what, double[] want, float[] got) {
