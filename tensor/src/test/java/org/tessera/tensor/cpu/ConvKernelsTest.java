@@ -59,9 +59,35 @@ class ConvKernelsTest {
   @MethodSource("cases")
   void agreesWithTheScalarLoop(Case c) {
     ConvGeometry g = c.geometry();
-    int cinG = c.cin / c.groups, coutG = c.cout / c.groups, oh = g.out()[0], ow = g.out()[1];
+    int cinG = c.cin / c.groups, oh = g.out()[0], ow = g.out()[1];
     Generator gen = new Generator(c.hashCode());
     float[] x = random(gen, c.batch * c.cin * c.h * c.w), w = random(gen, c.cout * cinG * c.kh * c.kw), dy = random(gen, c.batch * c.cout * oh * ow);
+    Expected want = scalarLoop(c, x, w, dy);
+    float[] bias = random(gen, c.cout), gotY = new float[dy.length], gotBiased = new float[dy.length], gotDx = new float[x.length], gotDw = new float[w.length];
+    ConvKernels.forward(x, w, null, gotY, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.forward(x, w, bias, gotBiased, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.inputGrad(dy, w, gotDx, c.batch, c.cin, c.cout, c.groups, g);
+    ConvKernels.weightGrad(x, dy, gotDw, c.batch, c.cin, c.cout, c.groups, g);
+    assertClose("y", want.y, gotY);
+    assertClose("y + bias", want.biased(bias, c.cout, oh * ow), gotBiased);
+    assertClose("dx", want.dx, gotDx);
+    assertClose("dw", want.dw, gotDw);
+  }
+
+  /** The convolution's output and its input and weight gradients, in double precision. */
+  record Expected(double[] y, double[] dx, double[] dw) {
+    /** y plus the bias of each of the {@code channels} planes of {@code plane} values. */
+    double[] biased(float[] bias, int channels, int plane) {
+      double[] out = y.clone();
+      for (int i = 0; i < out.length; i++) out[i] += bias[i / plane % channels];
+      return out;
+    }
+  }
+
+  /** The convolution of x with w, and with dy as the output gradient its gradients, by a scalar loop over every window. */
+  static Expected scalarLoop(Case c, float[] x, float[] w, float[] dy) {
+    ConvGeometry g = c.geometry();
+    int cinG = c.cin / c.groups, coutG = c.cout / c.groups, oh = g.out()[0], ow = g.out()[1];
     double[] y = new double[dy.length], dx = new double[x.length], dw = new double[w.length];
     for (int n = 0; n < c.batch; n++)
       for (int o = 0; o < c.cout; o++)
@@ -79,17 +105,7 @@ class ConvKernelsTest {
                   dw[wi] += (double) x[xi] * dy[yi];
                 }
           }
-    float[] bias = random(gen, c.cout), gotY = new float[y.length], gotBiased = new float[y.length], gotDx = new float[x.length], gotDw = new float[w.length];
-    ConvKernels.forward(x, w, null, gotY, c.batch, c.cin, c.cout, c.groups, g);
-    ConvKernels.forward(x, w, bias, gotBiased, c.batch, c.cin, c.cout, c.groups, g);
-    ConvKernels.inputGrad(dy, w, gotDx, c.batch, c.cin, c.cout, c.groups, g);
-    ConvKernels.weightGrad(x, dy, gotDw, c.batch, c.cin, c.cout, c.groups, g);
-    assertClose("y", y, gotY);
-    double[] biased = y.clone();
-    for (int i = 0; i < biased.length; i++) biased[i] += bias[i / (oh * ow) % c.cout];
-    assertClose("y + bias", biased, gotBiased);
-    assertClose("dx", dx, gotDx);
-    assertClose("dw", dw, gotDw);
+    return new Expected(y, dx, dw);
   }
 
   @ParameterizedTest
@@ -137,13 +153,13 @@ class ConvKernelsTest {
     assertEquals(c.kw % 3 == 0 && c.dw == 1, triples, c.toString());
   }
 
-  private static float[] random(Generator gen, int n) {
+  static float[] random(Generator gen, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) a[i] = (float) gen.nextGaussian();
     return a;
   }
 
-  private static void assertClose(String what, double[] want, float[] got) {
+  static void assertClose(String what, double[] want, float[] got) {
     for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), what + "[" + i + "]");
   }
 }

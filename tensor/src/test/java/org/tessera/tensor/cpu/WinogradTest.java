@@ -1,8 +1,9 @@
 package org.tessera.tensor.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tessera.tensor.cpu.ConvKernelsTest.assertClose;
+import static org.tessera.tensor.cpu.ConvKernelsTest.random;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +21,9 @@ import org.tessera.tensor.Generator;
  */
 class WinogradTest {
   record Case(int batch, int cin, int cout, int h, int w, int ph, int pw) {
-    ConvGeometry geometry() {
-      return ConvGeometry.of("conv2d", new int[] {h, w}, new int[] {3, 3}, new int[] {1, 1}, new int[] {ph, pw}, new int[] {1, 1});
+    /** The same convolution in the general form the scalar loop of {@link ConvKernelsTest} takes. */
+    ConvKernelsTest.Case general() {
+      return new ConvKernelsTest.Case(batch, cin, cout, 1, h, w, 3, 3, 1, ph, pw, 1, 1);
     }
   }
 
@@ -40,29 +42,13 @@ class WinogradTest {
   @ParameterizedTest
   @MethodSource("cases")
   void agreesWithTheScalarLoop(Case c) {
-    ConvGeometry g = c.geometry();
+    ConvGeometry g = c.general().geometry();
     int oh = g.out()[0], ow = g.out()[1];
     Generator gen = new Generator(c.hashCode());
     float[] x = random(gen, c.batch * c.cin * c.h * c.w), w = random(gen, c.cout * c.cin * 9), dy = random(gen, c.batch * c.cout * oh * ow);
     float[] bias = random(gen, c.cout);
-    double[] y = new double[dy.length], dx = new double[x.length];
-    for (int n = 0; n < c.batch; n++)
-      for (int o = 0; o < c.cout; o++)
-        for (int i = 0; i < oh; i++)
-          for (int j = 0; j < ow; j++) {
-            int yi = ((n * c.cout + o) * oh + i) * ow + j;
-            for (int ci = 0; ci < c.cin; ci++)
-              for (int ki = 0; ki < 3; ki++)
-                for (int kj = 0; kj < 3; kj++) {
-                  int ih = i - c.ph + ki, iw = j - c.pw + kj;
-                  if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w) continue;
-                  int xi = ((n * c.cin + ci) * c.h + ih) * c.w + iw, wi = ((o * c.cin + ci) * 3 + ki) * 3 + kj;
-                  y[yi] += (double) w[wi] * x[xi];
-                  dx[xi] += (double) w[wi] * dy[yi];
-                }
-          }
-    double[] biased = y.clone();
-    for (int i = 0; i < biased.length; i++) biased[i] += bias[i / (oh * ow) % c.cout];
+    ConvKernelsTest.Expected want = ConvKernelsTest.scalarLoop(c.general(), x, w, dy);
+    double[] y = want.y(), biased = want.biased(bias, c.cout, oh * ow);
     for (boolean tall : new boolean[] {true, false}) {
       float[] gotY = new float[y.length], gotBiased = new float[y.length], gotDx = new float[x.length];
       Winograd.forward(x, w, null, gotY, c.batch, c.cin, c.cout, g, tall);
@@ -70,7 +56,7 @@ class WinogradTest {
       Winograd.inputGrad(dy, w, gotDx, c.batch, c.cin, c.cout, g, tall);
       assertClose("y, tall " + tall, y, gotY);
       assertClose("y + bias, tall " + tall, biased, gotBiased);
-      assertClose("dx, tall " + tall, dx, gotDx);
+      assertClose("dx, tall " + tall, want.dx(), gotDx);
     }
   }
 
@@ -101,13 +87,4 @@ class WinogradTest {
     assertTrue(Winograd.fillsVectors(56), "DPT fusion at 224");
   }
 
-  private static void assertClose(String what, double[] want, float[] got) {
-    for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), what + "[" + i + "]");
-  }
-
-  private static float[] random(Generator gen, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) gen.nextGaussian();
-    return a;
-  }
 }
