@@ -99,18 +99,37 @@ final class Winograd {
    * columns of the products (tw rounded up to whole vectors, so that 16 tiles of a row are one aligned vector; the
    * columns past tw are computed and dropped), {@code blocks} blocks of {@link #BLOCK} columns in all.
    */
-  record Tiles(int h, int w, int ph, int pw, int outH, int outW, int th, int tw, int span, int blocks) {
-    Tiles(int h, int w, int ph, int pw) {
-      this(h, w, ph, pw, h + 2 * ph - 2, w + 2 * pw - 2, (h + 2 * ph - 1) / 2, (w + 2 * pw - 1) / 2);
+  record Tiles(int h, int w, int ph, int pw) {
+    int outH() {
+      return h + 2 * ph - 2;
     }
 
-    private Tiles(int h, int w, int ph, int pw, int outH, int outW, int th, int tw) {
-      this(h, w, ph, pw, outH, outW, th, tw, Sgemm.roundUp(tw, L), (th * Sgemm.roundUp(tw, L) + BLOCK - 1) / BLOCK);
+    int outW() {
+      return w + 2 * pw - 2;
+    }
+
+    /** Rows of tiles: the output's rows in pairs, the last one cropped when odd. */
+    int th() {
+      return (outH() + 1) / 2;
+    }
+
+    /** Tiles a row. */
+    int tw() {
+      return (outW() + 1) / 2;
+    }
+
+    /** The columns of the products a row of tiles takes: tw rounded up to whole vectors. */
+    int span() {
+      return Sgemm.roundUp(tw(), L);
+    }
+
+    int blocks() {
+      return (th() * span() + BLOCK - 1) / BLOCK;
     }
 
     /** The columns of the products, whole blocks. */
     int columns() {
-      return blocks * BLOCK;
+      return blocks() * BLOCK;
     }
 
     /** Where column t of row r of a matrix with {@code rows} rows lies, block by block. */
@@ -191,11 +210,11 @@ final class Winograd {
    * passed to a method C2 does not inline are boxed.
    */
   private static void transformInput(Tiles tiles, float[] src, int srcBase, int k, int lo, int hi, float[] v) {
-    int th = tiles.th, tw = tiles.tw, span = tiles.span, matrix = k * tiles.columns();
+    int th = tiles.th(), tw = tiles.tw(), span = tiles.span(), matrix = k * tiles.columns();
     int rows = 2 * th + 2, half = Sgemm.roundUp(span + 1, L), plane = rows * half;
     float[] parity = PARITY.get(2 * plane);
     for (int c = lo; c < hi; c++) {
-      split(tiles, src, srcBase + c * tiles.h * tiles.w, parity, half, plane);
+      split(tiles, src, srcBase + c * tiles.h() * tiles.w(), parity, half, plane);
       for (int t = th * span; t < tiles.columns(); t += L) // the last block's columns past the tiles, read by the products
         for (int xi = 0, at = Tiles.at(t, c, k); xi < 16; xi++) FloatVector.zero(F).intoArray(v, xi * matrix + at);
       for (int i = 0; i < th; i++)
@@ -243,15 +262,15 @@ final class Winograd {
    * (zero outside the input; masked only at the edges) and their lanes sorted by parity.
    */
   private static void split(Tiles tiles, float[] src, int base, float[] parity, int half, int plane) {
-    int h = tiles.h, w = tiles.w, rows = 2 * tiles.th + 2;
+    int h = tiles.h(), w = tiles.w(), rows = 2 * tiles.th() + 2;
     for (int r = 0; r < rows; r++) {
-      int row = r - tiles.ph, even = r * half, odd = plane + even;
+      int row = r - tiles.ph(), even = r * half, odd = plane + even;
       if (row < 0 || row >= h) {
         java.util.Arrays.fill(parity, even, even + half, 0f);
         java.util.Arrays.fill(parity, odd, odd + half, 0f);
         continue;
       }
-      for (int q = 0, col = -tiles.pw, from = base + row * w; q < half; q += L, col += 2 * L) {
+      for (int q = 0, col = -tiles.pw(), from = base + row * w; q < half; q += L, col += 2 * L) {
         int next = col + L;
         FloatVector first = col >= 0 && col + L <= w ? FloatVector.fromArray(F, src, from + col)
             : FloatVector.fromArray(F, src, from + col, FIRST[Math.clamp(w - col, 0, L)].andNot(FIRST[Math.clamp(-col, 0, L)]));
@@ -268,7 +287,7 @@ final class Winograd {
    * the workers, ξ outermost so that a piece's U[ξ] is in L2 from the piece before.
    */
   private static void multiply(Tiles tiles, int k, KernelRows[] u, float[] v, float[] product, boolean parallel) {
-    int blocks = tiles.blocks, pieces = (blocks + BLOCKS_PER_PIECE - 1) / BLOCKS_PER_PIECE, strips = (tiles.th * tiles.span + NR - 1) / NR;
+    int blocks = tiles.blocks(), pieces = (blocks + BLOCKS_PER_PIECE - 1) / BLOCKS_PER_PIECE, strips = (tiles.th() * tiles.span() + NR - 1) / NR;
     int tallRows = u[0].tallRows(), m = u[0].rows(), rows = u[0].paddedRows(), restHeight = u[0].restHeight();
     boolean wide = restHeight == ShortTile.WIDE_MR;
     int passes = (k + KC - 1) / KC, kc = (k + passes - 1) / passes;
@@ -309,7 +328,7 @@ final class Winograd {
    * the input's.
    */
   private static void transformOutput(Tiles tiles, float[] product, int rows, int lo, int hi, float[] bias, float[] dst, int dstBase) {
-    int th = tiles.th, tw = tiles.tw, span = tiles.span, outH = tiles.outH, outW = tiles.outW, matrix = rows * tiles.columns();
+    int th = tiles.th(), tw = tiles.tw(), span = tiles.span(), outH = tiles.outH(), outW = tiles.outW(), matrix = rows * tiles.columns();
     for (int o = lo; o < hi; o++) {
       float b = bias == null ? 0f : bias[o];
       for (int i = 0; i < th; i++)
