@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (with the edge handling in the same method it deoptimised and reached a third of the speed).
  * Operands are read through their strides while packing, so a transposed view costs no copy; an operand may also be
  * any source of rows ({@link Rows}), such as a convolution's windows gathered on the fly. C is row-major, or in blocks
- * of columns ({@link Out}: a batch's NCHW output).
+ * of columns ({@link Blocks}: a batch's NCHW planes), and a matrix in blocks may be an operand too.
  */
 final class Sgemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -81,16 +81,17 @@ final class Sgemm {
 
   /** {@link #multiply(int, int, int, Rows, Rows, float[], float[], int, boolean)} with the given blocking (tests run every one). */
   static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] c, int cOffset, boolean parallel) {
-    multiply(blocking, m, n, k, a, b, bias, null, new Out(c, cOffset, Math.max(n, 1), 0), parallel);
+    multiply(blocking, m, n, k, a, b, bias, null, new Blocks(c, cOffset, Math.max(n, 1), 0), parallel);
   }
 
   /**
-   * Where C's elements go: (i, j) at {@code offset + (j / blockCols)·blockStride + i·blockCols + j % blockCols}. One
-   * block (blockCols = n) is a row-major C. Several are a convolution's NCHW output over the batch, with image b's
-   * plane i as block b's row i: the patch embedding's product over every patch of the batch is written in place, where
-   * a copy out of a (Cout × N·L) C took 3 % of its forward.
+   * A matrix stored in blocks of columns: (i, j) at {@code offset + (j / blockCols)·blockStride + i·blockCols + j % blockCols}.
+   * One block (blockCols = n) is a row-major matrix. Several are a convolution's NCHW planes over the batch, with the
+   * channels as rows and every position of every image as columns (image b's plane i is block b's row i). The patch
+   * embedding writes its output so, in place, where a copy out of a (Cout × N·L) C took 3 % of its forward; and its
+   * backward reads the output gradient so, or {@link #transposed}, where it copied it channel-major first.
    */
-  record Out(float[] c, int offset, int blockCols, int blockStride) {
+  record Blocks(float[] data, int offset, int blockCols, int blockStride) implements Rows {
     int at(int i, int j) {
       return offset + (j / blockCols) * blockStride + i * blockCols + j % blockCols;
     }
@@ -99,20 +100,38 @@ final class Sgemm {
     boolean oneRun(int j, int cols) {
       return j % blockCols + cols <= blockCols;
     }
+
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      for (int j = j0, run; j < j0 + n; j += run, at += run) {
+        run = Math.min(j0 + n - j, blockCols - j % blockCols);
+        System.arraycopy(data, at(row, j), dst, at, run);
+      }
+    }
+
+    Transposed transposed() {
+      return new Transposed(this);
+    }
+  }
+
+  /** The transpose of a matrix in blocks of columns: row i is its column i, whose elements lie blockCols apart. */
+  record Transposed(Blocks of) implements Rows {
+    @Override public void copy(int row, int j0, int n, float[] dst, int at) {
+      for (int j = 0; j < n; j++) dst[at + j] = of.data[of.at(j0 + j, row)];
+    }
   }
 
   /**
    * A·B into {@code out}, each row i starting as {@code bias} (n values) or {@code rowBias[i]} (at most one of them
    * given) or zero.
    */
-  static void multiply(int m, int n, int k, Rows a, Rows b, float[] rowBias, Out out, boolean parallel) {
+  static void multiply(int m, int n, int k, Rows a, Rows b, float[] rowBias, Blocks out, boolean parallel) {
     multiply(TUNED, m, n, k, a, b, null, rowBias, out, parallel);
   }
 
-  /** {@link #multiply(int, int, int, Rows, Rows, float[], Out, boolean)} with the given blocking, and a bias per column or per row. */
-  static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] rowBias, Out out, boolean parallel) {
+  /** {@link #multiply(int, int, int, Rows, Rows, float[], Blocks, boolean)} with the given blocking, and a bias per column or per row. */
+  static void multiply(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] rowBias, Blocks out, boolean parallel) {
     if (bias != null && rowBias != null) throw new IllegalArgumentException("sgemm: a bias per column or per row, not both");
-    float[] c = out.c;
+    float[] c = out.data;
     if (k == 0) {
       for (int i = 0; i < m; i++) start(out, i, 0, n, bias, rowBias);
       return;
@@ -250,9 +269,9 @@ final class Sgemm {
       if (a instanceof Operand o && o.colStride == 1 && rows == mr) {
         for (int h = 0; h < mr; h += MR) interleave(o.data, o.offset + (ic + ir + h) * o.rowStride + pc, o.rowStride, kc, out, base + h, mr);
       } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1 && rows == mr) { // a transposed A: mr in a row
-        float[] d = o.data;
-        for (int q = 0, src = o.offset + (ic + ir) + pc * o.colStride, at = base; q < kc; q++, src += o.colStride, at += mr)
-          for (int r = 0; r < mr; r++) out[at + r] = d[src + r];
+        packRuns(o.data, o.offset + (ic + ir) + pc * o.colStride, o.colStride, kc, out, base, mr);
+      } else if (a instanceof Transposed t && rows == mr && t.of.oneRun(ic + ir, mr)) {
+        packRuns(t.of.data, t.of.at(pc, ic + ir), t.of.blockCols, kc, out, base, mr);
       } else {
         float[] gathered = GATHERED.get(mr * kc);
         for (int r = 0; r < mr; r++) {
@@ -262,6 +281,12 @@ final class Sgemm {
         for (int h = 0; h < mr; h += MR) interleave(gathered, h * kc, kc, kc, out, base + h, mr);
       }
     }
+  }
+
+  /** A panel of mr rows whose kc columns are runs {@code d[src + q·step ..]} of mr values each. */
+  private static void packRuns(float[] d, int src, int step, int kc, float[] out, int at, int mr) {
+    for (int q = 0; q < kc; q++, src += step, at += mr)
+      for (int r = 0; r < mr; r++) out[at + r] = d[src + r];
   }
 
   /**
@@ -375,20 +400,20 @@ final class Sgemm {
   }
 
   /** The top-left rows×cols of a tile in {@code edge} stored at C's (i, j) of {@code out}, one run of columns per block. */
-  private static void storeAcrossBlocks(float[] edge, int rows, int cols, Out out, int i, int j, boolean accumulate) {
+  private static void storeAcrossBlocks(float[] edge, int rows, int cols, Blocks out, int i, int j, boolean accumulate) {
     for (int e = 0, run; e < cols; e += run) {
       run = Math.min(cols - e, out.blockCols - (j + e) % out.blockCols);
-      storeEdge(edge, e, rows, run, out.c, out.at(i, j + e), out.blockCols, accumulate);
+      storeEdge(edge, e, rows, run, out.data, out.at(i, j + e), out.blockCols, accumulate);
     }
   }
 
   /** Row i of C over columns j0 .. j0 + n as its start: the column bias, the row's bias or zero. */
-  private static void start(Out out, int i, int j0, int n, float[] bias, float[] rowBias) {
+  private static void start(Blocks out, int i, int j0, int n, float[] bias, float[] rowBias) {
     for (int j = j0, run; j < j0 + n; j += run) {
       run = Math.min(j0 + n - j, out.blockCols - j % out.blockCols);
       int at = out.at(i, j);
-      if (bias != null) System.arraycopy(bias, j, out.c, at, run);
-      else java.util.Arrays.fill(out.c, at, at + run, rowBias == null ? 0f : rowBias[i]);
+      if (bias != null) System.arraycopy(bias, j, out.data, at, run);
+      else java.util.Arrays.fill(out.data, at, at + run, rowBias == null ? 0f : rowBias[i]);
     }
   }
 

@@ -44,7 +44,8 @@ class ConvKernelsTest {
         new Case(2, 4, 6, 2, 9, 9, 3, 3, 2, 1, 1, 1, 1), // stride 2: im2col throughout
         new Case(3, 3, 7, 1, 17, 18, 4, 4, 4, 0, 0, 1, 1), // patches (kernel = stride) with a remainder the windows skip
         new Case(2, 3, 10, 1, 32, 48, 16, 16, 16, 0, 0, 1, 1), // a ViT patch embedding
-        new Case(3, 3, 13, 1, 112, 96, 16, 16, 16, 0, 0, 1, 1)); // 42 patches an image: tiles of y cross from one image into the next
+        new Case(3, 3, 13, 1, 112, 96, 16, 16, 16, 0, 0, 1, 1), // 42 patches an image: tiles of y cross from one image into the next
+        new Case(2, 30, 5, 1, 13, 12, 6, 6, 6, 0, 0, 1, 1)); // patches of 1080 values: the weight gradient packs them in two column blocks, the second from inside a run
     Stream<Case> random = IntStream.range(0, 12).mapToObj(seed -> {
       Generator gen = new Generator(100 + seed);
       java.util.function.IntUnaryOperator g = bound -> (int) gen.nextLong(bound);

@@ -148,7 +148,7 @@ class SgemmTest {
     float[] c = new float[blocks * blockStride + 1];
     java.util.Arrays.fill(c, 42);
     Sgemm.multiply(blocking, m, n, k, new Sgemm.Operand(a, 0, k, 1), new Sgemm.Operand(b, 0, n, 1), biasKind.equals("column") ? bias : null,
-        biasKind.equals("row") ? bias : null, new Sgemm.Out(c, 1, blockCols, blockStride), true);
+        biasKind.equals("row") ? bias : null, new Sgemm.Blocks(c, 1, blockCols, blockStride), true);
     boolean[] written = new boolean[c.length];
     for (int i = 0; i < m; i++)
       for (int j = 0; j < n; j++) {
@@ -162,11 +162,52 @@ class SgemmTest {
       if (!written[at]) assertEquals(42, c[at], "untouched at " + at);
   }
 
+  static Stream<Arguments> blockOperandShapes() {
+    return Stream.of(Sgemm.ZEN, Sgemm.XEON).flatMap(blocking -> Stream.of(
+        Arguments.of(3 * 37, 20, 29, 37, blocking), // blocks of 37 rows of Aᵀ: 12-row panels cross each block's end
+        Arguments.of(4 * 5, 9, 33, 5, blocking), // blocks narrower than a panel
+        Arguments.of(2 * 196, 40, 1100, 196, blocking), // a ViT's 196 patches an image, k in passes
+        Arguments.of(24, 70, 3 * 12, 12, blocking))); // blocks of whole panels
+  }
+
+  /**
+   * A matrix in blocks of columns (a batch's NCHW planes) as an operand: A read transposed (a patch embedding's dy as
+   * patches × channels; packed a run per column where a panel lies in one block), and A and B read as they are.
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2} blockCols={3} {4}")
+  @MethodSource("blockOperandShapes")
+  void operandsInBlocksAgreeWithTheScalarTwin(int m, int n, int k, int blockCols, Sgemm.Blocking blocking) {
+    Generator gen = new Generator(m * 17L + n + 3L * k);
+    // Aᵀ (k × m) in blocks of blockCols columns with 2 floats of gap after each; A (n × m, the same layout) for the second product
+    int blockStride = k * blockCols + 2, blocks = m / blockCols;
+    float[] at = new float[blocks * blockStride], b = new float[k * n], a2 = new float[blocks * (n * blockCols + 2)];
+    for (int i = 0; i < at.length; i++) at[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < b.length; i++) b[i] = (float) gen.nextGaussian();
+    for (int i = 0; i < a2.length; i++) a2[i] = (float) gen.nextGaussian();
+    Sgemm.Blocks aT = new Sgemm.Blocks(at, 0, blockCols, blockStride), bInBlocks = new Sgemm.Blocks(a2, 0, blockCols, n * blockCols + 2);
+    // C = A·B with A = aTᵀ (m × k); then D = bInBlocks (n × m) · A (m × k), both operands in blocks
+    float[] c = new float[m * n], d = new float[n * k];
+    Sgemm.multiply(blocking, m, n, k, aT.transposed(), new Sgemm.Operand(b, 0, n, 1), null, c, 0, true);
+    Sgemm.multiply(blocking, n, k, m, bInBlocks, aT.transposed(), null, d, 0, true);
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double want = 0;
+        for (int q = 0; q < k; q++) want += (double) at[aT.at(q, i)] * b[q * n + j];
+        assertEquals(want, c[i * n + j], 1e-4 * Math.max(1, Math.sqrt(k)), "C[" + i + "][" + j + "]");
+      }
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < k; j++) {
+        double want = 0;
+        for (int q = 0; q < m; q++) want += (double) a2[bInBlocks.at(i, q)] * at[aT.at(j, q)];
+        assertEquals(want, d[i * k + j], 1e-4 * Math.max(1, Math.sqrt(m)), "D[" + i + "][" + j + "]");
+      }
+  }
+
   @Test
   void aBiasPerColumnAndOnePerRowTogetherAreRefused() {
     float[] one = {1};
     var e = assertThrows(IllegalArgumentException.class, () -> Sgemm.multiply(Sgemm.XEON, 1, 1, 1, new Sgemm.Operand(one, 0, 1, 1),
-        new Sgemm.Operand(one, 0, 1, 1), one, one, new Sgemm.Out(new float[1], 0, 1, 0), false));
+        new Sgemm.Operand(one, 0, 1, 1), one, one, new Sgemm.Blocks(new float[1], 0, 1, 0), false));
     assertEquals("sgemm: a bias per column or per row, not both", e.getMessage());
   }
 
