@@ -137,7 +137,8 @@ final class Sgemm {
       return;
     }
     int passes = (k + blocking.kcMax - 1) / blocking.kcMax, kcMax = (k + passes - 1) / passes;
-    float[] packedB = PACKED_B.get(kcMax * roundUp(Math.min(n, NC), NR));
+    float[] packedB = PACKED_B.lineAligned(kcMax * roundUp(Math.min(n, NC), NR));
+    int b0 = ThreadScratch.LINE; // each panel row on one cache line
     // A blocks of equal size, a whole number of them per worker, claimed one at a time: with no disturbance every
     // worker takes the same share; a worker the VM or the JIT holds up leaves its blocks to the others
     int workers = parallel ? Parallel.THREADS : 1;
@@ -157,7 +158,7 @@ final class Sgemm {
             int nc = Math.min(NC, n - jc), kc = Math.min(kcMax, k - pc), panelGroups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR);
             for (int g; (g = steps.claim(step, PACKING)) < panelGroups; steps.done(step, PACKING)) {
               int j0 = g * PACK_GROUP * NR;
-              packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, j0 * kc);
+              packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, b0 + j0 * kc);
             }
             if (!steps.await(step, PACKING, panelGroups)) return;
             boolean seeded = bias != null || rowBias != null, accumulate = pc > 0 || seeded;
@@ -173,8 +174,8 @@ final class Sgemm {
                   boolean inPlace = out.oneRun(j, cols);
                   float[] dst = inPlace ? c : edge;
                   int at = inPlace ? out.at(i, j) : 0, ld = inPlace ? out.blockCols : NR;
-                  if (inPlaceA != null) tileRows(inPlaceA, i, rows, pc, packedB, jr * kc, kc, dst, at, ld, inPlace ? cols : NR, edge, inPlace && accumulate);
-                  else tile(packedA, ir * kc, packedB, jr * kc, kc, dst, at, ld, mr, inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
+                  if (inPlaceA != null) tileRows(inPlaceA, i, rows, pc, packedB, b0 + jr * kc, kc, dst, at, ld, inPlace ? cols : NR, edge, inPlace && accumulate);
+                  else tile(packedA, ir * kc, packedB, b0 + jr * kc, kc, dst, at, ld, mr, inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
                   if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
                 }
             }

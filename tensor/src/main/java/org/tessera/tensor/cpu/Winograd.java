@@ -132,9 +132,12 @@ final class Winograd {
       return blocks() * BLOCK;
     }
 
-    /** Where column t of row r of a matrix with {@code rows} rows lies, block by block. */
+    /**
+     * Where column t of row r of a matrix with {@code rows} rows lies, block by block, in V's or the products' array:
+     * from its float {@link ThreadScratch#LINE}, so that each row of a block starts a cache line.
+     */
     static int at(int t, int r, int rows) {
-      return (t / BLOCK * rows + r) * BLOCK + t % BLOCK;
+      return ThreadScratch.LINE + (t / BLOCK * rows + r) * BLOCK + t % BLOCK;
     }
   }
 
@@ -193,7 +196,7 @@ final class Winograd {
    */
   private static void convolve(Tiles tiles, float[] src, int srcBase, int k, KernelRows[] u, float[] bias, float[] dst, int dstBase, boolean parallel) {
     int m = u[0].rows(), rows = u[0].paddedRows(), area = tiles.columns();
-    float[] v = INPUT.get(16 * k * area), product = PRODUCT.get(16 * rows * area);
+    float[] v = INPUT.lineAligned(16 * k * area), product = PRODUCT.lineAligned(16 * rows * area);
     Parallel.Body channels = (lo, hi) -> transformInput(tiles, src, srcBase, k, lo, hi, v);
     if (parallel) Parallel.range(k, 8, channels);
     else channels.run(0, k);
@@ -301,7 +304,7 @@ final class Winograd {
           int kcc = Math.min(kc, k - pc);
           boolean accumulate = pc > 0;
           for (int block = b0; block < b1; block++) {
-            int from = (xi * blocks + block) * k * BLOCK, to = (xi * blocks + block) * rows * BLOCK;
+            int from = Tiles.at(0, 0, k) + (xi * blocks + block) * k * BLOCK, to = Tiles.at(0, 0, rows) + (xi * blocks + block) * rows * BLOCK;
             for (int s = 0; s < 2 && 2 * block + s < strips; s++)
               for (int ir = 0; ir < tallRows; ir += TallTile.MR)
                 TallTile.inPlaceB(pa, u[xi].tallAt() + ir * k + pc * TallTile.MR, v, off, pc, from + s * NR, kcc, product, to + ir * BLOCK + s * NR, BLOCK, accumulate);
