@@ -45,11 +45,12 @@ final class PatchConv {
   /** dx (N, Cin, H, W) from dy (N, Cout, outH, outW): each patch's gradient dy·W put back where the patch was read (zero where none was). */
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, ConvGeometry g) {
     int l = g.outSize(), k = cin * g.kernelSize(), rows = batch * l;
-    float[] patches = PATCHES.get(rows * k);
-    Sgemm.multiply(rows, k, cout, planes(dy, cout, l).transposed(), new Sgemm.Operand(w, 0, k, 1), patches, 0, true);
+    float[] patches = PATCHES.lineAligned(rows * k);
+    int line = ThreadScratch.LINE; // dP's rows on cache lines (k = 768: each row whole lines)
+    Sgemm.multiply(rows, k, cout, planes(dy, cout, l).transposed(), new Sgemm.Operand(w, 0, k, 1), patches, line, true);
     Patches to = new Patches(dx, cin, g);
     Parallel.range(rows, 16, (lo, hi) -> {
-      for (int q = lo; q < hi; q++) to.put(q, patches, q * k);
+      for (int q = lo; q < hi; q++) to.put(q, patches, line + q * k);
     });
   }
 
