@@ -35,11 +35,14 @@ final class Sgemm {
    * of {@code mr} rows: 6 for {@link #kernel}, or 12 for {@link TallTile}, whose 24 accumulators load each vector of B
    * once per twelve FMAs. On the Xeon (2 threads, 20 interleaved runs, medians) 12 against 6: n = 1024 +4 %, n = 2048
    * 121 -> 155 GFLOP/s, the ViT patch embedding's product (768 × 1568, k = 768) +9 %, ViT-S's 1576 × 1536 (k = 384)
-   * +9 % and 1576 × 384 (k = 1536) +1 %.
+   * +9 % and 1576 × 384 (k = 1536) +1 %. Since B's panel rows start on cache lines ({@link ThreadScratch#LINE}), a
+   * micro-panel outgrowing L1 no longer costs on the Xeon, and fewer passes over C win: KC 768 against 256, 2 threads,
+   * interleaved in one JVM, two runs: n = 1024 +2–3 %, n = 2048 +4–12 %, ViT-B's 1576 × 2304 (k = 768) +4–6 %,
+   * 1576 × 3072 (k = 768) +2–4 %, 1576 × 768 (k = 3072) 0–3 %, the patch embedding's three products +1–4 %.
    */
   record Blocking(int kcMax, boolean inPlaceA, int mr) {}
 
-  static final Blocking ZEN = new Blocking(1024, true, MR), XEON = new Blocking(256, false, TallTile.MR), TUNED = CpuVendor.INTEL ? XEON : ZEN;
+  static final Blocking ZEN = new Blocking(1024, true, MR), XEON = new Blocking(768, false, TallTile.MR), TUNED = CpuVendor.INTEL ? XEON : ZEN;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch();
   // a tile at C's edge (MR × NR), computed here and then stored with storeEdge
   private static final ThreadScratch EDGE = new ThreadScratch();

@@ -19,8 +19,8 @@ class SgemmTest {
     Stream<Arguments> edges = IntStream.rangeClosed(1, 2 * Sgemm.MR + 1)
         .boxed().flatMap(m -> IntStream.of(1, nr - 1, nr, nr + 1, 2 * nr + 3).mapToObj(n -> Arguments.of(m, n, 7, false, false)));
     Stream<Arguments> layouts = Stream.of(
-        Arguments.of(13, 37, 1100, true, false), // K in two passes of 550 (five of 220 on a Xeon): later ones accumulate
-        Arguments.of(19, 70, 2500, false, false), // three passes of 834, 834, 832 (ten of 250) over whole and edge tiles
+        Arguments.of(13, 37, 1100, true, false), // K in two passes of 550 (Zen's blocking and the Xeon's): later ones accumulate
+        Arguments.of(19, 70, 2500, false, false), // three passes of 834, 834, 832 (four of 625 on a Xeon) over whole and edge tiles
         Arguments.of(29, 19, 64, false, true),
         Arguments.of(101, 70, 33, true, true),
         Arguments.of(200, 1100, 20, false, false), // N crosses the NC block
