@@ -154,7 +154,7 @@ final class Sgemm {
     // packing ranges took 5.3 ms on two threads against 2.0 ms on one, and a waiting thread now packs or computes
     Steps steps = new Steps((n + NC - 1) / NC * passes);
     Parallel.Body body = (lo, hi) -> {
-      float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(TallTile.MR * NR);
+      float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax + L), edge = EDGE.get(TallTile.MR * NR);
       try {
         for (int step = 0, jc = 0; jc < n; jc += NC)
           for (int pc = 0; pc < k; pc += kcMax, step++) {
@@ -254,7 +254,7 @@ final class Sgemm {
           tileRows(o, ir, Math.min(MR, m - ir), pc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(NR, n - jr), edge, false);
       return;
     }
-    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc);
+    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc + L);
     packA(a, 0, m, pc, kc, packedA, MR);
     for (int jr = 0; jr < n; jr += NR)
       for (int ir = 0; ir < m; ir += MR)
@@ -287,9 +287,16 @@ final class Sgemm {
     }
   }
 
-  /** A panel of mr rows whose kc columns are runs {@code d[src + q·step ..]} of mr values each. */
+  /**
+   * A panel of mr rows whose kc columns are runs {@code d[src + q·step ..]} of mr values each, a vector a column when
+   * mr fits in one: its lanes past mr land where the next column goes and are overwritten by it, or past the last
+   * column in the next panel (packed after this one) or the packed buffer's slack of a vector.
+   */
   private static void packRuns(float[] d, int src, int step, int kc, float[] out, int at, int mr) {
-    for (int q = 0; q < kc; q++, src += step, at += mr)
+    int q = 0;
+    if (mr <= L)
+      for (; q < kc && src + L <= d.length; q++, src += step, at += mr) FloatVector.fromArray(F, d, src).intoArray(out, at);
+    for (; q < kc; q++, src += step, at += mr)
       for (int r = 0; r < mr; r++) out[at + r] = d[src + r];
   }
 
