@@ -22,6 +22,8 @@ final class ThreadScratch {
   static final int LINE;
   // an array of at least this many floats is humongous (allocated in regions of its own); 0: not G1, or not known
   private static final int HUMONGOUS;
+  // the most a scratch array is lengthened to become humongous: half of an 8 MB region
+  private static final int MAX_PADDED = (4 << 20) / Float.BYTES;
 
   static {
     int line = 0, humongous = 0;
@@ -54,8 +56,13 @@ final class ThreadScratch {
     return array;
   }
 
-  /** This thread's array, at least {@link #LINE} + {@code length} long, large enough that its float {@link #LINE} starts a cache line. */
+  /**
+   * This thread's array, at least {@link #LINE} + {@code length} long and large enough that its float {@link #LINE}
+   * starts a cache line: half a region at least, where regions are up to 8 MB (1 MB with our JVM options). With larger
+   * regions (G1's own choice for heaps of 32 GB and more) only arrays that long by themselves are aligned, rather than
+   * every scratch array taking 8 MB or more per thread.
+   */
   float[] lineAligned(int length) {
-    return get(Math.max(LINE + length, HUMONGOUS));
+    return get(Math.max(LINE + length, HUMONGOUS <= MAX_PADDED ? HUMONGOUS : 0));
   }
 }
