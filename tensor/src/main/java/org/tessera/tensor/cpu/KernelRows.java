@@ -16,6 +16,10 @@ record KernelRows(int rows, int tallRows, int restHeight, float[] panels, int ta
 
   /** The rows the tiles write: the tall rows and the rest rounded up to whole panels. */
   int paddedRows() {
+    return paddedRows(rows, tallRows, restHeight);
+  }
+
+  private static int paddedRows(int rows, int tallRows, int restHeight) {
     return tallRows + Sgemm.roundUp(rows - tallRows, restHeight);
   }
 
@@ -43,8 +47,7 @@ record KernelRows(int rows, int tallRows, int restHeight, float[] panels, int ta
 
   /** The floats {@link #pack} writes for {@code rows} rows of {@code k}. */
   private static int size(int rows, int k, boolean tall) {
-    int tallRows = tallRows(rows, tall);
-    return (tallRows + Sgemm.roundUp(rows - tallRows, restHeight(tall))) * k;
+    return paddedRows(rows, tallRows(rows, tall), restHeight(tall)) * k;
   }
 
   /**
