@@ -1,6 +1,8 @@
 package org.tessera.tensor.cpu;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import static org.tessera.tensor.cpu.Steps.COMPUTING;
+import static org.tessera.tensor.cpu.Steps.PACKING;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * A whole tile starts from C (or zero on the first pass over k) and is stored straight back; a tile at C's edge
  * accumulates alone into a buffer that the caller adds into C. Each kernel is a branch-free loop C2 compiles well
  * (with the edge handling in the same method it deoptimised and reached a third of the speed).
+ * On Intel cores the loops run the other way round, each A panel over a block of B's panels ({@link Blocking}).
  * Operands are read through their strides while packing, so a transposed view costs no copy; an operand may also be
  * any source of rows ({@link Rows}), such as a convolution's windows gathered on the fly. C is row-major, or in blocks
  * of columns ({@link Blocks}: a batch's NCHW planes), and a matrix in blocks may be an operand too.
@@ -39,10 +42,18 @@ final class Sgemm {
    * micro-panel outgrowing L1 no longer costs on the Xeon, and fewer passes over C win: KC 768 against 256, 2 threads,
    * interleaved in one JVM, two runs: n = 1024 +2–3 %, n = 2048 +4–12 %, ViT-B's 1576 × 2304 (k = 768) +4–6 %,
    * 1576 × 3072 (k = 768) +2–4 %, 1576 × 768 (k = 3072) 0–3 %, the patch embedding's three products +1–4 %.
+   * With passes that long the 12-row tile's B micro-panel (96 KB) no longer fits in L1, but its A micro-panel (36 KB)
+   * does: {@code bColumns} > 0 turns the loops around ({@link #multiplyOverBBlocks}), so that each A panel stays in L1
+   * over the B panels of a block of that many columns, which stays in L2. 256 columns against the Goto order, 2
+   * threads, interleaved in one JVM, three runs: n = 1024 +7–8 %, n = 2048 +11–13 %, 1576 × 3072 (k = 768) +11–14 %,
+   * the patch embedding's products +2–8 %.
    */
-  record Blocking(int kcMax, boolean inPlaceA, int mr) {}
+  record Blocking(int kcMax, boolean inPlaceA, int mr, int bColumns) {}
 
-  static final Blocking ZEN = new Blocking(1024, true, MR), XEON = new Blocking(768, false, TallTile.MR), TUNED = CpuVendor.INTEL ? XEON : ZEN;
+  static final Blocking ZEN = new Blocking(1024, true, MR, 0), XEON = new Blocking(768, false, TallTile.MR, 8 * NR);
+  static final Blocking TUNED = CpuVendor.INTEL ? XEON : ZEN;
+  // rows of A packed at a time in the order over B's blocks: 6 MB at k = 768, and B packed once for most products
+  private static final int A_CHUNK_ROWS = 2048;
   private static final ThreadScratch PACKED_A = new ThreadScratch(), PACKED_B = new ThreadScratch();
   // a tile at C's edge (MR × NR), computed here and then stored with storeEdge
   private static final ThreadScratch EDGE = new ThreadScratch();
@@ -139,6 +150,10 @@ final class Sgemm {
       for (int i = 0; i < m; i++) start(out, i, 0, n, bias, rowBias);
       return;
     }
+    if (blocking.bColumns > 0) {
+      multiplyOverBBlocks(blocking, m, n, k, a, b, bias, rowBias, out, parallel);
+      return;
+    }
     int passes = (k + blocking.kcMax - 1) / blocking.kcMax, kcMax = (k + passes - 1) / passes;
     float[] packedB = PACKED_B.lineAligned(kcMax * roundUp(Math.min(n, NC), NR));
     int b0 = ThreadScratch.LINE; // each panel row on one cache line
@@ -154,7 +169,7 @@ final class Sgemm {
     // packing ranges took 5.3 ms on two threads against 2.0 ms on one, and a waiting thread now packs or computes
     Steps steps = new Steps((n + NC - 1) / NC * passes);
     Parallel.Body body = (lo, hi) -> {
-      float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax + L), edge = EDGE.get(TallTile.MR * NR);
+      float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(TallTile.MR * NR);
       try {
         for (int step = 0, jc = 0; jc < n; jc += NC)
           for (int pc = 0; pc < k; pc += kcMax, step++) {
@@ -193,44 +208,61 @@ final class Sgemm {
     else body.run(0, 1);
   }
 
-  private static final int PACKING = 0, COMPUTING = 1, PACK_GROUP = 4;
+  private static final int PACK_GROUP = 4;
 
   /**
-   * Work counters of the steps (one B block, then its A blocks) of one product, shared by the threads in it: a
-   * thread claims items until none are left, and waits for the items the others claimed before it goes on. A
-   * thread waits only when nothing is left to claim, so the pieces may also run one after another on one thread.
+   * {@link #multiply(Blocking, int, int, int, Rows, Rows, float[], float[], Blocks, boolean)} with the loops turned
+   * around: A is packed in chunks of up to {@link #A_CHUNK_ROWS} rows, and each step packs a block of
+   * {@code bColumns} of B (kept in L2), whose panels every A panel of the chunk then takes in turn from L1 (an item of
+   * the step). The first step of a chunk and pass packs each A panel as it claims it.
    */
-  private static final class Steps {
-    private static final long SPIN_NANOS = 50_000;
-    private final AtomicIntegerArray claimed, finished;
-    volatile boolean failed; // a thread threw: the others stop waiting for items it will never finish, and return
-
-    Steps(int steps) {
-      claimed = new AtomicIntegerArray(2 * steps);
-      finished = new AtomicIntegerArray(2 * steps);
-    }
-
-    int claim(int step, int kind) {
-      return claimed.getAndIncrement(2 * step + kind);
-    }
-
-    void done(int step, int kind) {
-      finished.incrementAndGet(2 * step + kind);
-    }
-
-    /**
-     * Waits until the step's items of this kind are finished; false if a thread failed instead. Spins, then yields
-     * the core after {@link #SPIN_NANOS} (the other thread may be waiting for it, or a data loader could use it).
-     */
-    boolean await(int step, int kind, int items) {
-      long spinUntil = System.nanoTime() + SPIN_NANOS;
-      while (finished.get(2 * step + kind) < items) {
-        if (failed) return false;
-        if (System.nanoTime() < spinUntil) Thread.onSpinWait();
-        else Thread.yield();
+  private static void multiplyOverBBlocks(Blocking blocking, int m, int n, int k, Rows a, Rows b, float[] bias, float[] rowBias, Blocks out,
+      boolean parallel) {
+    if (m == 0 || n == 0) return;
+    int passes = (k + blocking.kcMax - 1) / blocking.kcMax, kcMax = (k + passes - 1) / passes, mr = blocking.mr, ncMax = blocking.bColumns;
+    int chunks = (m + A_CHUNK_ROWS - 1) / A_CHUNK_ROWS, chunkRows = roundUp((m + chunks - 1) / chunks, mr), colBlocks = (n + ncMax - 1) / ncMax;
+    // shared by the threads, from the calling thread's scratch: a nested product runs on one thread, so never over these
+    float[] packedA = PACKED_A.lineAligned(chunkRows * kcMax), packedB = PACKED_B.lineAligned(kcMax * roundUp(Math.min(n, ncMax), NR));
+    int a0 = ThreadScratch.LINE, b0 = ThreadScratch.LINE;
+    boolean seeded = bias != null || rowBias != null;
+    Steps steps = new Steps(chunks * passes * colBlocks);
+    Parallel.Body body = (lo, hi) -> {
+      float[] edge = EDGE.get(mr * NR);
+      try {
+        for (int step = 0, ic = 0; ic < m; ic += chunkRows)
+          for (int pc = 0; pc < k; pc += kcMax)
+            for (int jc = 0; jc < n; jc += ncMax, step++) {
+              int mc = Math.min(chunkRows, m - ic), nc = Math.min(ncMax, n - jc), kc = Math.min(kcMax, k - pc);
+              int panelGroups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR), panels = (mc + mr - 1) / mr;
+              for (int g; (g = steps.claim(step, PACKING)) < panelGroups; steps.done(step, PACKING)) {
+                int j0 = g * PACK_GROUP * NR;
+                packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, b0 + j0 * kc);
+              }
+              if (!steps.await(step, PACKING, panelGroups)) return;
+              boolean accumulate = pc > 0 || seeded;
+              for (int p; (p = steps.claim(step, COMPUTING)) < panels; steps.done(step, COMPUTING)) {
+                int i = ic + p * mr, rows = Math.min(mr, m - i), ao = a0 + p * mr * kc;
+                if (jc == 0) packA(a, i, rows, pc, kc, packedA, ao, mr);
+                if (seeded && pc == 0)
+                  for (int r = i; r < i + rows; r++) start(out, r, jc, nc, bias, rowBias);
+                for (int jr = 0; jr < nc; jr += NR) {
+                  int j = jc + jr, cols = Math.min(NR, nc - jr);
+                  boolean inPlace = out.oneRun(j, cols);
+                  tile(packedA, ao, packedB, b0 + jr * kc, kc, inPlace ? out.data : edge, inPlace ? out.at(i, j) : 0, inPlace ? out.blockCols : NR, mr,
+                      inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
+                  if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
+                }
+              }
+              // the next step packs over this one's B, and after a chunk's or a pass's last block over its A
+              if (!steps.await(step, COMPUTING, panels)) return;
+            }
+      } catch (Throwable e) {
+        steps.failed = true;
+        throw e;
       }
-      return true;
-    }
+    };
+    if (parallel) Parallel.range(Parallel.THREADS, 1, body);
+    else body.run(0, 1);
   }
 
   /**
@@ -254,7 +286,7 @@ final class Sgemm {
           tileRows(o, ir, Math.min(MR, m - ir), pc, packedB, ((j0 + jr) / NR * k + q0) * NR, kc, c, cOffset + ir * ldc + jr, ldc, Math.min(NR, n - jr), edge, false);
       return;
     }
-    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc + L);
+    float[] packedA = PACKED_A.get(roundUp(m, MR) * kc);
     packA(a, 0, m, pc, kc, packedA, MR);
     for (int jr = 0; jr < n; jr += NR)
       for (int ir = 0; ir < m; ir += MR)
@@ -268,8 +300,13 @@ final class Sgemm {
 
   /** Rows ic.. of A, columns pc.. as mr-high panels: panel p holds, for each k, its mr row values side by side. */
   private static void packA(Rows a, int ic, int mc, int pc, int kc, float[] out, int mr) {
+    packA(a, ic, mc, pc, kc, out, 0, mr);
+  }
+
+  /** {@link #packA(Rows, int, int, int, int, float[], int)} into {@code out} from {@code at}. */
+  private static void packA(Rows a, int ic, int mc, int pc, int kc, float[] out, int at, int mr) {
     for (int ir = 0; ir < mc; ir += mr) {
-      int base = ir * kc, rows = Math.min(mr, mc - ir);
+      int base = at + ir * kc, rows = Math.min(mr, mc - ir);
       if (a instanceof Operand o && o.colStride == 1 && rows == mr) {
         for (int h = 0; h < mr; h += MR) interleave(o.data, o.offset + (ic + ir + h) * o.rowStride + pc, o.rowStride, kc, out, base + h, mr);
       } else if (a instanceof Operand o && o.rowStride == 1 && o.colStride != 1 && rows == mr) { // a transposed A: mr in a row
@@ -289,13 +326,13 @@ final class Sgemm {
 
   /**
    * A panel of mr rows whose kc columns are runs {@code d[src + q·step ..]} of mr values each, a vector a column when
-   * mr fits in one: its lanes past mr land where the next column goes and are overwritten by it, or past the last
-   * column in the next panel (packed after this one) or the packed buffer's slack of a vector.
+   * mr fits in one: its lanes past mr land where the next columns go and are overwritten by them. The last columns go
+   * a float at a time, so nothing lands past the panel, where another thread may have packed the next one.
    */
   private static void packRuns(float[] d, int src, int step, int kc, float[] out, int at, int mr) {
-    int q = 0;
+    int q = 0, end = at + kc * mr;
     if (mr <= L)
-      for (; q < kc && src + L <= d.length; q++, src += step, at += mr) FloatVector.fromArray(F, d, src).intoArray(out, at);
+      for (; at + L <= end && src + L <= d.length; q++, src += step, at += mr) FloatVector.fromArray(F, d, src).intoArray(out, at);
     for (; q < kc; q++, src += step, at += mr)
       for (int r = 0; r < mr; r++) out[at + r] = d[src + r];
   }

@@ -25,6 +25,7 @@ class SgemmTest {
         Arguments.of(101, 70, 33, true, true),
         Arguments.of(200, 1100, 20, false, false), // N crosses the NC block
         Arguments.of(300, 1100, 1030, false, true), // four steps (two column blocks × two k passes), six A blocks each
+        Arguments.of(2100, 290, 780, true, false), // the Xeon's order: two chunks of A × two passes × two blocks of B
         Arguments.of(5, 5, 0, false, false));
     // every blocking on every machine: Zen's reads A in place, the Xeon's packs it
     return Stream.concat(edges, layouts).flatMap(args -> Stream.of(Sgemm.ZEN, Sgemm.XEON).map(blocking -> {
