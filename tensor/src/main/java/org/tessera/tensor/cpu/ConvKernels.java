@@ -154,6 +154,10 @@ final class ConvKernels {
       PatchConv.weightGrad(x, dy, dw, batch, cin, cout, g);
       return;
     }
+    if (Winograd.appliesToWeightGrad(g, cin, cout, groups)) {
+      Winograd.weightGrad(x, dy, dw, batch, cin, cout, g);
+      return;
+    }
     boolean shifted = ShiftedConv.applies(g);
     if (shifted && ShiftedConv.isDepthwise(cin, cout, groups)) {
       ShiftedConv.depthwiseWeightGrad(x, dy, dw, batch, cin, g);

@@ -17,7 +17,9 @@ import org.tessera.tensor.ConvGeometry;
  * <p>
  * The products run on the convolution's register tiles with B read in place ({@link TallTile#inPlaceB}), V and the
  * products laid out in blocks of two strips of tiles ({@link Tiles#at}). The input gradient of such a convolution is
- * another one (of dy padded by 2 − p, with the kernel flipped and its channel dims swapped). Measured on the Xeon
+ * another one (of dy padded by 2 − p, with the kernel flipped and its channel dims swapped). The weight gradient
+ * (with 192 channels or more) turns the products around: dU[ξ] = Σ over tiles of (A dy Aᵀ)[ξ]·V[ξ], 16 SGEMMs, then
+ * Gᵀ dU G. Measured on the Xeon
  * (2 threads, one JVM, alternating with the direct kernels of {@link ShiftedConv}): DPT fusion (1,256,56,56) forward
  * 11.4 -> 9.1 ms and input gradient 11.5 -> 9.3 ms; (2,128,56,56) 5.8 -> 5.3 ms; (8,64,56,56) 6.4 -> 7.9 ms, slower,
  * hence {@link #MIN_CHANNELS}. Of DPT fusion's 9 ms, the products take 5.8, the input transform 1.5, the kernel's
@@ -28,6 +30,7 @@ final class Winograd {
   private static final int L = F.length(), NR = 2 * L;
   // channels (in and out) from which the products' savings outrun the transforms' cost: measured above
   private static final int MIN_CHANNELS = 128;
+  private static final int WEIGHT_GRAD_MIN_CHANNELS = 192;
   // k (channels) in passes of at most this: a pass of a strip of V (KC × NR floats) stays in L1
   private static final int KC = 256, BLOCKS_PER_PIECE = 2;
   // V and the products are laid out in blocks of this many tiles (two strips), each block rows × BLOCK floats: a
@@ -41,6 +44,8 @@ final class Winograd {
   // FIRST[n]: the first n lanes (a mask from a table: indexInRange with a negative offset is not compiled to vector code)
   private static final VectorMask<Float>[] FIRST = firstLanes();
   private static final ThreadScratch WEIGHTS = new ThreadScratch(), INPUT = new ThreadScratch(), PRODUCT = new ThreadScratch(), PARITY = new ThreadScratch();
+  // the weight gradient's second and later images' products, added into the first's
+  private static final ThreadScratch PARTIAL = new ThreadScratch();
 
   private Winograd() {}
 
@@ -53,6 +58,17 @@ final class Winograd {
     for (int i = 0; i < 2; i++)
       if (g.kernel()[i] != 3 || g.dilation()[i] != 1) return false;
     return fillsVectors(g.out()[1]);
+  }
+
+  /**
+   * Whether its weight gradient is computed by Winograd too ({@link #weightGrad}): from 192 channels in and out. Its
+   * 16 products are smaller than the forward's (channels × channels, k = the tiles) and its transforms cost the same;
+   * against the direct kernel, one JVM, alternating (medians of 18 rounds): (1,256,56,56) 12.0–12.3 → 9.6–10.0 ms,
+   * (1,192,56,56) 9.3 → 7.8, (2,256,28,28) 12.7 → 9.0, (1,256,112,256) 57.5 → 49.8; (1,128,56,56) level (3.5),
+   * (2,128,56,56) 7.9–10.7 → 9.7–10.9.
+   */
+  static boolean appliesToWeightGrad(ConvGeometry g, int cin, int cout, int groups) {
+    return applies(g, cin, cout, groups) && cin >= WEIGHT_GRAD_MIN_CHANNELS && cout >= WEIGHT_GRAD_MIN_CHANNELS;
   }
 
   /** Whether its input gradient can be computed as one (padding at most 2), whose output is the input's width. */
@@ -91,6 +107,137 @@ final class Winograd {
 
   static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int cin, int cout, ConvGeometry g) {
     inputGrad(dy, w, dx, batch, cin, cout, g, TALL_TILES);
+  }
+
+  /**
+   * dw (Cout, Cin, 3, 3) from x (N, Cin, H, W) and dy (N, Cout, outH, outW): the forward's Y = Aᵀ M A and M[ξ] =
+   * U[ξ]·V[ξ] turned around. dM = A dY Aᵀ for each 2×2 block of dy; the 16 products dU[ξ]ᵀ = V[ξ]·dM[ξ]ᵀ (channels ×
+   * tiles times tiles × outputs, summed over the images); then dw = Gᵀ dU G for each kernel.
+   */
+  static void weightGrad(float[] x, float[] dy, float[] dw, int batch, int cin, int cout, ConvGeometry g) {
+    Tiles tiles = new Tiles(g.in()[0], g.in()[1], g.padding()[0], g.padding()[1]);
+    int columns = tiles.columns(), in = g.inSize(), out = g.outSize(), pairs = cin * cout, stride = Sgemm.roundUp(cout, L), line = ThreadScratch.LINE;
+    float[] v = INPUT.lineAligned(16 * cin * columns), dm = PRODUCT.lineAligned(16 * columns * stride), du = WEIGHTS.get(16 * pairs + L);
+    for (int image = 0; image < batch; image++) {
+      int xBase = image * cin * in, dyBase = image * cout * out;
+      Parallel.range(cin, 8, (lo, hi) -> transformInput(tiles, x, xBase, cin, lo, hi, v, true));
+      Parallel.range(columns, 16, (lo, hi) -> transformOutputGradient(tiles, dy, dyBase, cout, stride, lo, hi, dm));
+      float[] into = image == 0 ? du : PARTIAL.get(16 * pairs);
+      // the 16 products side by side, each on one thread: split over the threads, each took its share of a 0.4 ms
+      // product in steps that waited for each other
+      Parallel.shared(16, 1, (lo, hi) -> {
+        for (int xi = lo; xi < hi; xi++)
+          Sgemm.multiply(cin, cout, columns, new Sgemm.Operand(v, line + xi * cin * columns, columns, 1),
+              new Sgemm.Operand(dm, line + xi * columns * stride, stride, 1), into, xi * pairs, false);
+      });
+      if (image > 0) Parallel.range(16 * pairs, 1 << 16, (lo, hi) -> VectorKernels.addInto(into, lo, du, lo, hi - lo));
+    }
+    Parallel.range(cin, 8, (lo, hi) -> transformKernelGradient(du, cin, cout, lo, hi, dw));
+  }
+
+  /**
+   * dM[ξ]ᵀ rows t in [lo, hi) (ξ's matrix: tiles × m, rows {@code stride} ≥ m apart from {@link ThreadScratch#LINE}, so
+   * that every store is a whole vector): A dy Aᵀ for the
+   * 2×2 block of dy under tile t (zero past dy's edges), 16 outputs o at a time, each value gathered from 16 planes;
+   * zero for the columns past each row's tiles and past the last row (whose V is not zero).
+   */
+  private static void transformOutputGradient(Tiles tiles, float[] dy, int dyBase, int m, int stride, int lo, int hi, float[] dm) {
+    int outH = tiles.outH(), outW = tiles.outW(), plane = outH * outW, span = tiles.span(), matrix = tiles.columns() * stride;
+    int[] planes = ShiftedConv.laneOffsets(plane, L), tail = ShiftedConv.laneOffsets(plane, m % L);
+    FloatVector zero = FloatVector.zero(F);
+    for (int t = lo; t < hi; t++) {
+      int i = t / span, j = t % span;
+      boolean inside = i < tiles.th() && j < tiles.tw(), lower = 2 * i + 1 < outH, right = 2 * j + 1 < outW;
+      for (int o = 0; o < m; o += L) {
+        // lanes past m gather plane o's values again, into the row's padding, which the products do not read
+        int[] map = o + L <= m ? planes : tail;
+        int at = ThreadScratch.LINE + t * stride + o, from = dyBase + o * plane + 2 * i * outW + 2 * j;
+        if (!inside) {
+          for (int xi = 0; xi < 16; xi++) zero.intoArray(dm, at + xi * matrix);
+          continue;
+        }
+        // the block [[p, q], [r, s]]; A·block: rows p, p + r, p − r, −r (and q, s alike); then each row [a, b] times
+        // Aᵀ: a, a + b, a − b, −b (ξ = 4·row + column)
+        FloatVector p = FloatVector.fromArray(F, dy, from, map, 0);
+        FloatVector q = right ? FloatVector.fromArray(F, dy, from + 1, map, 0) : zero;
+        FloatVector r = lower ? FloatVector.fromArray(F, dy, from + outW, map, 0) : zero;
+        FloatVector s = lower && right ? FloatVector.fromArray(F, dy, from + outW + 1, map, 0) : zero;
+        FloatVector p1 = p.add(r), q1 = q.add(s), p2 = p.sub(r), q2 = q.sub(s);
+        p.intoArray(dm, at);
+        p.add(q).intoArray(dm, at + matrix);
+        p.sub(q).intoArray(dm, at + 2 * matrix);
+        q.neg().intoArray(dm, at + 3 * matrix);
+        p1.intoArray(dm, at + 4 * matrix);
+        p1.add(q1).intoArray(dm, at + 5 * matrix);
+        p1.sub(q1).intoArray(dm, at + 6 * matrix);
+        q1.neg().intoArray(dm, at + 7 * matrix);
+        p2.intoArray(dm, at + 8 * matrix);
+        p2.add(q2).intoArray(dm, at + 9 * matrix);
+        p2.sub(q2).intoArray(dm, at + 10 * matrix);
+        q2.neg().intoArray(dm, at + 11 * matrix);
+        r.neg().intoArray(dm, at + 12 * matrix);
+        r.add(s).neg().intoArray(dm, at + 13 * matrix);
+        s.sub(r).intoArray(dm, at + 14 * matrix);
+        s.intoArray(dm, at + 15 * matrix);
+      }
+    }
+  }
+
+  /**
+   * dw[o, c] = Gᵀ dU[o, c] G for input channels c in [lo, hi), from dU[ξ]ᵀ (k × m per ξ, row-major), 16 outputs o at
+   * a time, each of the 9 taps scattered into its 16 kernels (the last outputs' a float at a time). Written out like
+   * the other transforms.
+   */
+  private static void transformKernelGradient(float[] du, int k, int m, int lo, int hi, float[] dw) {
+    int pairs = k * m;
+    int[] kernels = ShiftedConv.laneOffsets(9 * k, L);
+    float[] taps = new float[9 * L];
+    for (int c = lo; c < hi; c++)
+      for (int o = 0; o < m; o += L) {
+        int at = c * m + o;
+        // Gᵀ·dU, column by column: rows 0 + ½(1 + 2), ½(1 − 2), ½(1 + 2) + 3 (ξ = 4·row + column)
+        FloatVector a0 = FloatVector.fromArray(F, du, at), b0 = FloatVector.fromArray(F, du, at + 4 * pairs);
+        FloatVector a1 = FloatVector.fromArray(F, du, at + pairs), b1 = FloatVector.fromArray(F, du, at + 5 * pairs);
+        FloatVector a2 = FloatVector.fromArray(F, du, at + 2 * pairs), b2 = FloatVector.fromArray(F, du, at + 6 * pairs);
+        FloatVector a3 = FloatVector.fromArray(F, du, at + 3 * pairs), b3 = FloatVector.fromArray(F, du, at + 7 * pairs);
+        FloatVector c0 = FloatVector.fromArray(F, du, at + 8 * pairs), d0 = FloatVector.fromArray(F, du, at + 12 * pairs);
+        FloatVector c1 = FloatVector.fromArray(F, du, at + 9 * pairs), d1 = FloatVector.fromArray(F, du, at + 13 * pairs);
+        FloatVector c2 = FloatVector.fromArray(F, du, at + 10 * pairs), d2 = FloatVector.fromArray(F, du, at + 14 * pairs);
+        FloatVector c3 = FloatVector.fromArray(F, du, at + 11 * pairs), d3 = FloatVector.fromArray(F, du, at + 15 * pairs);
+        FloatVector h0 = b0.add(c0).mul(0.5f), h1 = b1.add(c1).mul(0.5f), h2 = b2.add(c2).mul(0.5f), h3 = b3.add(c3).mul(0.5f);
+        FloatVector e0 = a0.add(h0), e1 = a1.add(h1), e2 = a2.add(h2), e3 = a3.add(h3);
+        FloatVector f0 = b0.sub(c0).mul(0.5f), f1 = b1.sub(c1).mul(0.5f), f2 = b2.sub(c2).mul(0.5f), f3 = b3.sub(c3).mul(0.5f);
+        FloatVector g0 = h0.add(d0), g1 = h1.add(d1), g2 = h2.add(d2), g3 = h3.add(d3);
+        // then each row [0, 1, 2, 3] times G the same way: taps 0 + ½(1 + 2), ½(1 − 2), ½(1 + 2) + 3
+        FloatVector eh = e1.add(e2).mul(0.5f), fh = f1.add(f2).mul(0.5f), gh = g1.add(g2).mul(0.5f);
+        FloatVector t0 = e0.add(eh), t1 = e1.sub(e2).mul(0.5f), t2 = eh.add(e3);
+        FloatVector t3 = f0.add(fh), t4 = f1.sub(f2).mul(0.5f), t5 = fh.add(f3);
+        FloatVector t6 = g0.add(gh), t7 = g1.sub(g2).mul(0.5f), t8 = gh.add(g3);
+        int to = o * 9 * k + c * 9;
+        if (o + L <= m) {
+          t0.intoArray(dw, to, kernels, 0);
+          t1.intoArray(dw, to + 1, kernels, 0);
+          t2.intoArray(dw, to + 2, kernels, 0);
+          t3.intoArray(dw, to + 3, kernels, 0);
+          t4.intoArray(dw, to + 4, kernels, 0);
+          t5.intoArray(dw, to + 5, kernels, 0);
+          t6.intoArray(dw, to + 6, kernels, 0);
+          t7.intoArray(dw, to + 7, kernels, 0);
+          t8.intoArray(dw, to + 8, kernels, 0);
+          continue;
+        }
+        t0.intoArray(taps, 0);
+        t1.intoArray(taps, L);
+        t2.intoArray(taps, 2 * L);
+        t3.intoArray(taps, 3 * L);
+        t4.intoArray(taps, 4 * L);
+        t5.intoArray(taps, 5 * L);
+        t6.intoArray(taps, 6 * L);
+        t7.intoArray(taps, 7 * L);
+        t8.intoArray(taps, 8 * L);
+        for (int lane = 0; lane < m - o; lane++)
+          for (int tap = 0; tap < 9; tap++) dw[to + lane * 9 * k + tap] = taps[tap * L + lane];
+      }
   }
 
   /**
@@ -197,7 +344,7 @@ final class Winograd {
   private static void convolve(Tiles tiles, float[] src, int srcBase, int k, KernelRows[] u, float[] bias, float[] dst, int dstBase, boolean parallel) {
     int m = u[0].rows(), rows = u[0].paddedRows(), area = tiles.columns();
     float[] v = INPUT.lineAligned(16 * k * area), product = PRODUCT.lineAligned(16 * rows * area);
-    Parallel.Body channels = (lo, hi) -> transformInput(tiles, src, srcBase, k, lo, hi, v);
+    Parallel.Body channels = (lo, hi) -> transformInput(tiles, src, srcBase, k, lo, hi, v, false);
     if (parallel) Parallel.range(k, 8, channels);
     else channels.run(0, k);
     multiply(tiles, k, u, v, product, parallel);
@@ -207,19 +354,20 @@ final class Winograd {
   }
 
   /**
-   * V[ξ] rows c in [lo, hi) (ξ's matrix: k rows, laid out as {@link Tiles#at}): Bᵀ d B for every tile, 16 tiles of
+   * V[ξ] rows c in [lo, hi) (ξ's matrix: k rows, laid out as {@link Tiles#at}, or row-major from
+   * {@link ThreadScratch#LINE} when {@code rowMajor}): Bᵀ d B for every tile, 16 tiles of
    * a row at a time. The padded plane is first split into its even and odd columns, so that the 4 columns of 16
    * neighbouring tiles (padded columns 2j, 2j + 1, 2j + 2, 2j + 3) are 4 plain vector loads. Written out: vectors
    * passed to a method C2 does not inline are boxed.
    */
-  private static void transformInput(Tiles tiles, float[] src, int srcBase, int k, int lo, int hi, float[] v) {
+  private static void transformInput(Tiles tiles, float[] src, int srcBase, int k, int lo, int hi, float[] v, boolean rowMajor) {
     int th = tiles.th(), tw = tiles.tw(), span = tiles.span(), matrix = k * tiles.columns();
     int rows = 2 * th + 2, half = Sgemm.roundUp(span + 1, L), plane = rows * half;
     float[] parity = PARITY.get(2 * plane);
     for (int c = lo; c < hi; c++) {
       split(tiles, src, srcBase + c * tiles.h() * tiles.w(), parity, half, plane);
       for (int t = th * span; t < tiles.columns(); t += L) // the last block's columns past the tiles, read by the products
-        for (int xi = 0, at = Tiles.at(t, c, k); xi < 16; xi++) FloatVector.zero(F).intoArray(v, xi * matrix + at);
+        for (int xi = 0, at = rowMajor ? ThreadScratch.LINE + c * tiles.columns() + t : Tiles.at(t, c, k); xi < 16; xi++) FloatVector.zero(F).intoArray(v, xi * matrix + at);
       for (int i = 0; i < th; i++)
         for (int j = 0; j < tw; j += L) {
           // rows 2i .. 2i + 3 of the padded plane at the tiles' 4 columns (a, b, c, d): even and odd columns of j and j + 1
@@ -238,7 +386,7 @@ final class Winograd {
           FloatVector p2 = a2.sub(c2), q2 = b2.add(c2), r2 = c2.sub(b2), s2 = b2.sub(d2);
           FloatVector p3 = a3.sub(c3), q3 = b3.add(c3), r3 = c3.sub(b3), s3 = b3.sub(d3);
           // then Bᵀ times each column: rows 0 − 2, 1 + 2, 2 − 1, 1 − 3; ξ = 4·row + column
-          int at = Tiles.at(i * span + j, c, k);
+          int at = rowMajor ? ThreadScratch.LINE + c * tiles.columns() + i * span + j : Tiles.at(i * span + j, c, k);
           p0.sub(p2).intoArray(v, at);
           q0.sub(q2).intoArray(v, at + matrix);
           r0.sub(r2).intoArray(v, at + 2 * matrix);

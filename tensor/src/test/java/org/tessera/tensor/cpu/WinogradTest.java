@@ -14,7 +14,7 @@ import org.tessera.tensor.ConvGeometry;
 import org.tessera.tensor.Generator;
 
 /**
- * The Winograd F(2×2, 3×3) convolution, forward (with and without a bias) and input gradient, called directly (below
+ * The Winograd F(2×2, 3×3) convolution, forward (with and without a bias), input and weight gradient, called directly (below
  * the channel count from which {@link ConvKernels} takes it) against a scalar loop in double precision, with
  * 12-row and 6-row tiles: odd output sizes (cropped tiles), rows of tiles shorter and longer than a vector, padding
  * 0 to 2 (the input gradient's 2 to 0), channels in two passes, output rows past the 12-row tiles, several images.
@@ -58,6 +58,9 @@ class WinogradTest {
       assertClose("y + bias, tall " + tall, biased, gotBiased);
       assertClose("dx, tall " + tall, want.dx(), gotDx);
     }
+    float[] gotDw = new float[w.length];
+    Winograd.weightGrad(x, dy, gotDw, c.batch, c.cin, c.cout, g);
+    assertClose("dw", want.dw(), gotDw);
   }
 
   @Test
@@ -67,6 +70,9 @@ class WinogradTest {
     assertTrue(Winograd.applies(plain, 128, 256, 1));
     assertTrue(Winograd.appliesToInputGrad(plain, 128, 256, 1));
     assertFalse(Winograd.applies(plain, 127, 256, 1), "too few input channels");
+    assertTrue(Winograd.appliesToWeightGrad(plain, 192, 256, 1));
+    assertFalse(Winograd.appliesToWeightGrad(plain, 128, 256, 1), "too few input channels for the weight gradient");
+    assertFalse(Winograd.appliesToWeightGrad(plain, 256, 191, 1), "too few output channels for the weight gradient");
     assertFalse(Winograd.applies(plain, 256, 64, 1), "too few output channels");
     assertFalse(Winograd.applies(plain, 256, 256, 2), "groups");
     assertFalse(Winograd.applies(ConvGeometry.of("conv2d", in, k3, new int[] {2, 2}, one, one), 256, 256, 1), "stride");
