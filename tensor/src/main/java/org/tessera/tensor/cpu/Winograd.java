@@ -64,7 +64,7 @@ final class Winograd {
    * Whether its weight gradient is computed by Winograd too ({@link #weightGrad}): from 192 channels in and out. Its
    * 16 products are smaller than the forward's (channels × channels, k = the tiles) and its transforms cost the same;
    * against the direct kernel, one JVM, alternating (medians of 18 rounds): (1,256,56,56) 12.0–12.3 → 9.6–10.0 ms,
-   * (1,192,56,56) 9.3 → 7.8, (2,256,28,28) 12.7 → 9.0, (1,256,112,256) 57.5 → 49.8; (1,128,56,56) level (3.5),
+   * (1,192,56,56) 9.3 → 7.8, (2,256,28,28) 12.7 → 9.0, (1,256,112,112) 57.5 → 49.8; (1,128,56,56) level (3.5),
    * (2,128,56,56) 7.9–10.7 → 9.7–10.9.
    */
   static boolean appliesToWeightGrad(ConvGeometry g, int cin, int cout, int groups) {
