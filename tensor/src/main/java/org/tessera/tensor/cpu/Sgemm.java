@@ -168,47 +168,49 @@ final class Sgemm {
     // one range for the whole product, where each step was two (B's packing, then the A blocks): at n = 2048 the
     // packing ranges took 5.3 ms on two threads against 2.0 ms on one, and a waiting thread now packs or computes
     Steps steps = new Steps((n + NC - 1) / NC * passes);
-    Parallel.Body body = (lo, hi) -> {
+    steps.run(parallel, (lo, hi) -> {
       float[] packedA = inPlaceA != null ? null : PACKED_A.get(mcBlock * kcMax), edge = EDGE.get(TallTile.MR * NR);
-      try {
-        for (int step = 0, jc = 0; jc < n; jc += NC)
-          for (int pc = 0; pc < k; pc += kcMax, step++) {
-            int nc = Math.min(NC, n - jc), kc = Math.min(kcMax, k - pc), panelGroups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR);
-            for (int g; (g = steps.claim(step, PACKING)) < panelGroups; steps.done(step, PACKING)) {
-              int j0 = g * PACK_GROUP * NR;
-              packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, b0 + j0 * kc);
-            }
-            if (!steps.await(step, PACKING, panelGroups)) return;
-            boolean seeded = bias != null || rowBias != null, accumulate = pc > 0 || seeded;
-            for (int blk; (blk = steps.claim(step, COMPUTING)) < blocks; steps.done(step, COMPUTING)) {
-              int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
-              if (seeded && pc == 0)
-                for (int i = ic; i < ic + mc; i++) start(out, i, jc, nc, bias, rowBias);
-              if (inPlaceA == null) packA(a, ic, mc, pc, kc, packedA, mr);
-              for (int jr = 0; jr < nc; jr += NR)
-                for (int ir = 0, h = inPlaceA != null ? MR : mr; ir < mc; ir += h) {
-                  // a tile whose columns cross blocks of C is computed whole into the edge buffer, then stored block by block
-                  int i = ic + ir, j = jc + jr, rows = Math.min(h, mc - ir), cols = Math.min(NR, nc - jr);
-                  boolean inPlace = out.oneRun(j, cols);
-                  float[] dst = inPlace ? c : edge;
-                  int at = inPlace ? out.at(i, j) : 0, ld = inPlace ? out.blockCols : NR;
-                  if (inPlaceA != null) tileRows(inPlaceA, i, rows, pc, packedB, b0 + jr * kc, kc, dst, at, ld, inPlace ? cols : NR, edge, inPlace && accumulate);
-                  else tile(packedA, ir * kc, packedB, b0 + jr * kc, kc, dst, at, ld, mr, inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
-                  if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
-                }
-            }
-            if (!steps.await(step, COMPUTING, blocks)) return; // the next step packs over this one's B
+      for (int step = 0, jc = 0; jc < n; jc += NC)
+        for (int pc = 0; pc < k; pc += kcMax, step++) {
+          int nc = Math.min(NC, n - jc), kc = Math.min(kcMax, k - pc);
+          if (!packBlockOfB(steps, step, b, pc, kc, jc, nc, packedB, b0)) return;
+          boolean seeded = bias != null || rowBias != null, accumulate = pc > 0 || seeded;
+          for (int blk; (blk = steps.claim(step, COMPUTING)) < blocks; steps.done(step, COMPUTING)) {
+            int ic = blk * mcBlock, mc = Math.min(mcBlock, m - ic);
+            if (seeded && pc == 0)
+              for (int i = ic; i < ic + mc; i++) start(out, i, jc, nc, bias, rowBias);
+            if (inPlaceA == null) packA(a, ic, mc, pc, kc, packedA, mr);
+            for (int jr = 0; jr < nc; jr += NR)
+              for (int ir = 0, h = inPlaceA != null ? MR : mr; ir < mc; ir += h) {
+                // a tile whose columns cross blocks of C is computed whole into the edge buffer, then stored block by block
+                int i = ic + ir, j = jc + jr, rows = Math.min(h, mc - ir), cols = Math.min(NR, nc - jr);
+                boolean inPlace = out.oneRun(j, cols);
+                float[] dst = inPlace ? c : edge;
+                int at = inPlace ? out.at(i, j) : 0, ld = inPlace ? out.blockCols : NR;
+                if (inPlaceA != null) tileRows(inPlaceA, i, rows, pc, packedB, b0 + jr * kc, kc, dst, at, ld, inPlace ? cols : NR, edge, inPlace && accumulate);
+                else tile(packedA, ir * kc, packedB, b0 + jr * kc, kc, dst, at, ld, mr, inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
+                if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
+              }
           }
-      } catch (Throwable e) {
-        steps.failed = true;
-        throw e;
-      }
-    };
-    if (parallel) Parallel.range(workers, 1, body);
-    else body.run(0, 1);
+          if (!steps.await(step, COMPUTING, blocks)) return; // the next step packs over this one's B
+        }
+    });
   }
 
   private static final int PACK_GROUP = 4;
+
+  /**
+   * A step's packing of B's columns jc .. jc + nc, rows pc .. pc + kc, in groups of panels claimed by the threads;
+   * then waits for the others' groups. False if a thread failed instead.
+   */
+  private static boolean packBlockOfB(Steps steps, int step, Rows b, int pc, int kc, int jc, int nc, float[] packedB, int b0) {
+    int groups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR);
+    for (int g; (g = steps.claim(step, PACKING)) < groups; steps.done(step, PACKING)) {
+      int j0 = g * PACK_GROUP * NR;
+      packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, b0 + j0 * kc);
+    }
+    return steps.await(step, PACKING, groups);
+  }
 
   /**
    * {@link #multiply(Blocking, int, int, int, Rows, Rows, float[], float[], Blocks, boolean)} with the loops turned
@@ -226,43 +228,32 @@ final class Sgemm {
     int a0 = ThreadScratch.LINE, b0 = ThreadScratch.LINE;
     boolean seeded = bias != null || rowBias != null;
     Steps steps = new Steps(chunks * passes * colBlocks);
-    Parallel.Body body = (lo, hi) -> {
+    steps.run(parallel, (lo, hi) -> {
       float[] edge = EDGE.get(mr * NR);
-      try {
-        for (int step = 0, ic = 0; ic < m; ic += chunkRows)
-          for (int pc = 0; pc < k; pc += kcMax)
-            for (int jc = 0; jc < n; jc += ncMax, step++) {
-              int mc = Math.min(chunkRows, m - ic), nc = Math.min(ncMax, n - jc), kc = Math.min(kcMax, k - pc);
-              int panelGroups = (nc + PACK_GROUP * NR - 1) / (PACK_GROUP * NR), panels = (mc + mr - 1) / mr;
-              for (int g; (g = steps.claim(step, PACKING)) < panelGroups; steps.done(step, PACKING)) {
-                int j0 = g * PACK_GROUP * NR;
-                packB(b, pc, kc, jc + j0, Math.min(PACK_GROUP * NR, nc - j0), packedB, b0 + j0 * kc);
+      for (int step = 0, ic = 0; ic < m; ic += chunkRows)
+        for (int pc = 0; pc < k; pc += kcMax)
+          for (int jc = 0; jc < n; jc += ncMax, step++) {
+            int mc = Math.min(chunkRows, m - ic), nc = Math.min(ncMax, n - jc), kc = Math.min(kcMax, k - pc);
+            int panels = (mc + mr - 1) / mr;
+            if (!packBlockOfB(steps, step, b, pc, kc, jc, nc, packedB, b0)) return;
+            boolean accumulate = pc > 0 || seeded;
+            for (int p; (p = steps.claim(step, COMPUTING)) < panels; steps.done(step, COMPUTING)) {
+              int i = ic + p * mr, rows = Math.min(mr, m - i), ao = a0 + p * mr * kc;
+              if (jc == 0) packA(a, i, rows, pc, kc, packedA, ao, mr);
+              if (seeded && pc == 0)
+                for (int r = i; r < i + rows; r++) start(out, r, jc, nc, bias, rowBias);
+              for (int jr = 0; jr < nc; jr += NR) {
+                int j = jc + jr, cols = Math.min(NR, nc - jr);
+                boolean inPlace = out.oneRun(j, cols);
+                tile(packedA, ao, packedB, b0 + jr * kc, kc, inPlace ? out.data : edge, inPlace ? out.at(i, j) : 0, inPlace ? out.blockCols : NR, mr,
+                    inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
+                if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
               }
-              if (!steps.await(step, PACKING, panelGroups)) return;
-              boolean accumulate = pc > 0 || seeded;
-              for (int p; (p = steps.claim(step, COMPUTING)) < panels; steps.done(step, COMPUTING)) {
-                int i = ic + p * mr, rows = Math.min(mr, m - i), ao = a0 + p * mr * kc;
-                if (jc == 0) packA(a, i, rows, pc, kc, packedA, ao, mr);
-                if (seeded && pc == 0)
-                  for (int r = i; r < i + rows; r++) start(out, r, jc, nc, bias, rowBias);
-                for (int jr = 0; jr < nc; jr += NR) {
-                  int j = jc + jr, cols = Math.min(NR, nc - jr);
-                  boolean inPlace = out.oneRun(j, cols);
-                  tile(packedA, ao, packedB, b0 + jr * kc, kc, inPlace ? out.data : edge, inPlace ? out.at(i, j) : 0, inPlace ? out.blockCols : NR, mr,
-                      inPlace ? rows : mr, inPlace ? cols : NR, inPlace && accumulate, edge);
-                  if (!inPlace) storeAcrossBlocks(edge, rows, cols, out, i, j, accumulate);
-                }
-              }
-              // the next step packs over this one's B, and after a chunk's or a pass's last block over its A
-              if (!steps.await(step, COMPUTING, panels)) return;
             }
-      } catch (Throwable e) {
-        steps.failed = true;
-        throw e;
-      }
-    };
-    if (parallel) Parallel.range(Parallel.THREADS, 1, body);
-    else body.run(0, 1);
+            // the next step packs over this one's B, and after a chunk's or a pass's last block over its A
+            if (!steps.await(step, COMPUTING, panels)) return;
+          }
+    });
   }
 
   /**

@@ -13,11 +13,28 @@ final class Steps {
   static final int PACKING = 0, COMPUTING = 1;
   private static final long SPIN_NANOS = 50_000;
   private final AtomicIntegerArray claimed, finished;
-  volatile boolean failed; // a thread threw: the others stop waiting for items it will never finish, and return
+  private volatile boolean failed; // a thread threw: the others stop waiting for items it will never finish, and return
 
   Steps(int steps) {
     claimed = new AtomicIntegerArray(2 * steps);
     finished = new AtomicIntegerArray(2 * steps);
+  }
+
+  /**
+   * Runs {@code body} (the steps, in order) on every thread when {@code parallel}, else once on this one; a thread
+   * that throws marks the product failed, so that the others stop waiting for it, and its error is rethrown here.
+   */
+  void run(boolean parallel, Parallel.Body body) {
+    Parallel.Body guarded = (lo, hi) -> {
+      try {
+        body.run(lo, hi);
+      } catch (Throwable e) {
+        failed = true;
+        throw e;
+      }
+    };
+    if (parallel) Parallel.range(Parallel.THREADS, 1, guarded);
+    else guarded.run(0, 1);
   }
 
   int claim(int step, int kind) {
